@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// volcengine-ecs-emulator: runs the local Volcengine ECS API emulator until SIGINT / SIGTERM.
+//
+//   volcengine-ecs-emulator [--host 127.0.0.1] [--port 8787] [--seed seed.json]
+//                           [--clock-speed N] [--copy-duration 20m|90s|1200000]
+import { readFileSync } from "node:fs";
+import { DEFAULT_ACCOUNT, startEmulator, type EmulatorOptions, type Seed } from "./index";
+
+const USAGE = `usage: volcengine-ecs-emulator [--host H] [--port P] [--seed seed.json] [--clock-speed N] [--copy-duration 20m|90s|1200000]`;
+
+/** "20m", "90s", "1500ms", "1h" or a plain number of milliseconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) throw new Error(`bad duration ${JSON.stringify(s)} (use e.g. 20m, 90s, 1200000)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "ms") as "ms" | "s" | "m" | "h"];
+  return Math.round(Number(m[1]) * unit);
+}
+
+function parseArgs(argv: string[]): EmulatorOptions {
+  const opts: EmulatorOptions = { port: 8787 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--host":
+        opts.host = value();
+        break;
+      case "--port": {
+        const p = Number(value());
+        if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error("--port must be 0..65535");
+        opts.port = p;
+        break;
+      }
+      case "--seed":
+        opts.seed = JSON.parse(readFileSync(value(), "utf8")) as Seed;
+        break;
+      case "--clock-speed": {
+        const n = Number(value());
+        if (!(n > 0)) throw new Error("--clock-speed must be > 0");
+        opts.clockSpeed = n;
+        break;
+      }
+      case "--copy-duration":
+        opts.copyDurationMs = parseDuration(value());
+        break;
+      case "-h":
+      case "--help":
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    }
+  }
+  return opts;
+}
+
+async function main(): Promise<void> {
+  let opts: EmulatorOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(2);
+  }
+  const emu = await startEmulator(opts);
+  const accounts = opts.seed?.accounts?.length ? opts.seed.accounts : [DEFAULT_ACCOUNT];
+  console.log(`Volcengine ECS emulator listening on ${emu.url}`);
+  console.log(`Credentials (fake keys that only this emulator accepts):`);
+  for (const a of accounts) {
+    console.log(`  AccessKey=${a.accessKey} SecretKey=${a.secretKey}${a.sessionToken ? ` SessionToken=${a.sessionToken}` : ""}${a.accountId ? ` AccountId=${a.accountId}` : ""}`);
+  }
+  console.log(`Control endpoint: ${emu.url}/_emulator/ (log, faults, images, tasks). Ctrl-C to stop.`);
+  let stopping = false;
+  const stop = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`received ${sig}, stopping`);
+    emu.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

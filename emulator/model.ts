@@ -1,0 +1,315 @@
+// In-memory state of the emulated ECS image service: regions, accounts, images, copy tasks and the
+// simulated clock. Copy progress is derived lazily from the simulated clock (no timers).
+import { createHash, randomBytes } from "node:crypto";
+import type { EmulatorAccount, EmulatorImage, EmulatorTask, Seed, SeedImage } from "./types";
+
+export const DEFAULT_ACCOUNT: EmulatorAccount = Object.freeze({
+  accessKey: "AKLTemulatorDefaultAccessKey",
+  secretKey: "emulatorDefaultSecretKey==",
+  accountId: "2100000001",
+}) as EmulatorAccount;
+
+export const DEFAULT_REGIONS = ["cn-beijing", "cn-shanghai", "cn-guangzhou", "cn-hongkong", "ap-southeast-1", "ap-southeast-3"];
+/** Regions that exist but where CopyImage is refused (InvalidRegionForCopyImage.UnSupported). */
+export const DEFAULT_COPY_UNSUPPORTED_REGIONS = ["cn-beijing-autodriving", "cn-shanghai-autodriving"];
+export const DEFAULT_PROJECTS = ["default"];
+/** Owner id used for "shared" seed images that name no owner: an account outside the emulator. */
+export const FOREIGN_ACCOUNT_ID = "2199999999";
+
+const ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+export function randomId(prefix: string): string {
+  const bytes = randomBytes(20);
+  let s = "";
+  for (const b of bytes) s += ALNUM[b % ALNUM.length];
+  return prefix + s;
+}
+
+/** Stable id for built-in public images, so they are the same in every run. */
+function stableId(prefix: string, key: string): string {
+  const h = createHash("sha256").update(key).digest();
+  let s = "";
+  for (let i = 0; i < 20; i++) s += ALNUM[h[i]! % ALNUM.length];
+  return prefix + s;
+}
+
+/** RFC 3339 with the +08:00 offset (Beijing time), as in the DescribeTasks doc examples. [INFERRED for images] */
+export function formatTime(ms: number): string {
+  const d = new Date(ms + 8 * 3600_000);
+  return d.toISOString().replace(/\.\d{3}Z$/, "+08:00");
+}
+
+export interface ImageRec {
+  region: string;
+  imageId: string;
+  imageName: string;
+  description: string;
+  status: "available" | "creating" | "error";
+  /** "public" or "private"; what a caller sees as "shared" is derived from owner + shared. */
+  kind: "public" | "private";
+  shared: boolean;
+  ownerAccountId: string;
+  size: number;
+  virtualSize: number;
+  osName: string;
+  osType: string;
+  platform: string;
+  platformVersion: string;
+  architecture: string;
+  bootMode: string;
+  projectName: string;
+  isSupportCloudInit: boolean;
+  isLTS: boolean;
+  kernel: string;
+  createdAt: number; // simulated ms
+  updatedAt: number;
+  tags: { key: string; value: string }[];
+  copyTaskId?: string;
+}
+
+export interface TaskRec {
+  id: string;
+  region: string; // destination region (where DescribeTasks finds it)
+  accountId: string;
+  resourceId: string;
+  sourceRegion: string;
+  sourceImageId: string;
+  createdAt: number; // simulated ms
+  durationMs: number; // simulated
+  failAtPercent?: number;
+  /** Simulated time at which the task was cut short (its image deleted out of band). */
+  abortedAt?: number;
+  invisibleUntilReal: number; // real epoch ms
+}
+
+export interface TaskView {
+  status: "Pending" | "Running" | "Succeeded" | "Failed";
+  process: number;
+  updatedAt: number;
+  endAt?: number;
+}
+
+/** Share of a copy spent in Pending before it starts Running: 5% of the duration, at most 30 s. [INFERRED] */
+export function pendingMs(durationMs: number): number {
+  return Math.min(durationMs * 0.05, 30_000);
+}
+
+/** Default progress at which a copyFails fault makes the copy fail when the fault names none. */
+export const DEFAULT_FAIL_AT_PERCENT = 40;
+
+export function taskView(t: TaskRec, now: number): TaskView {
+  const d = Math.max(0, t.durationMs);
+  const p = pendingMs(d);
+  const processAt = (ms: number) =>
+    ms < p ? 0 : d - p <= 0 ? 100 : Math.max(0, Math.min(100, Math.floor((100 * (ms - p)) / (d - p))));
+  const failTime = t.failAtPercent === undefined ? Infinity : p + ((d - p) * Math.max(0, Math.min(100, t.failAtPercent))) / 100;
+  const abort = t.abortedAt === undefined ? Infinity : t.abortedAt - t.createdAt;
+  const e = now - t.createdAt;
+  const firstFail = Math.min(failTime, abort);
+  if (e >= firstFail && firstFail <= d) {
+    const at = t.createdAt + firstFail;
+    return { status: "Failed", process: firstFail === failTime ? Math.max(0, Math.min(99, Math.floor(t.failAtPercent!))) : Math.min(99, processAt(firstFail)), updatedAt: at, endAt: at };
+  }
+  if (e >= d) return { status: "Succeeded", process: 100, updatedAt: t.createdAt + d, endAt: t.createdAt + d };
+  if (e < p) return { status: "Pending", process: 0, updatedAt: t.createdAt };
+  return { status: "Running", process: Math.min(99, processAt(e)), updatedAt: now };
+}
+
+export interface Account {
+  accessKey: string;
+  secretKey: string;
+  sessionToken?: string;
+  accountId: string;
+}
+
+interface PublicTemplate {
+  name: string;
+  osName: string;
+  osType: string;
+  platform: string;
+  platformVersion: string;
+  architecture: string;
+  bootMode: string;
+  size: number;
+  kernel: string;
+}
+
+const PUBLIC_TEMPLATES: PublicTemplate[] = [
+  { name: "Ubuntu 22.04 64 bit", osName: "Ubuntu 22.04 64 bit", osType: "Linux", platform: "Ubuntu", platformVersion: "22.04", architecture: "amd64", bootMode: "UEFI", size: 40, kernel: "5.15" },
+  { name: "Debian 12 64 bit", osName: "Debian 12 64 bit", osType: "Linux", platform: "Debian", platformVersion: "12", architecture: "amd64", bootMode: "UEFI", size: 40, kernel: "6.1" },
+  { name: "CentOS 7.9 64 bit", osName: "CentOS 7.9 64 bit", osType: "Linux", platform: "CentOS", platformVersion: "7.9", architecture: "amd64", bootMode: "BIOS", size: 40, kernel: "3.10" },
+  { name: "Windows Server 2022 Datacenter 64 bit", osName: "Windows Server 2022 Datacenter 64 bit", osType: "Windows", platform: "Windows", platformVersion: "2022", architecture: "amd64", bootMode: "BIOS", size: 40, kernel: "" },
+];
+
+export class Model {
+  readonly regions: Set<string>;
+  readonly copyUnsupported: Set<string>;
+  readonly projects: Set<string>;
+  readonly accounts: Account[];
+  /** region -> imageId -> image (Map keeps insertion order, which is the listing order). */
+  readonly images = new Map<string, Map<string, ImageRec>>();
+  readonly tasks = new Map<string, TaskRec>();
+  private readonly realStart = Date.now();
+  private readonly simStart = Date.now();
+
+  constructor(
+    seed: Seed,
+    readonly clockSpeed: number,
+  ) {
+    const regions = seed.regions ?? DEFAULT_REGIONS;
+    const unsupported = seed.copyUnsupportedRegions ?? DEFAULT_COPY_UNSUPPORTED_REGIONS;
+    this.regions = new Set([...regions, ...unsupported]);
+    this.copyUnsupported = new Set(unsupported);
+    this.projects = new Set([...DEFAULT_PROJECTS, ...(seed.projects ?? [])]);
+    const accounts = seed.accounts && seed.accounts.length > 0 ? seed.accounts : [DEFAULT_ACCOUNT];
+    this.accounts = accounts.map((a, i) => ({
+      accessKey: a.accessKey,
+      secretKey: a.secretKey,
+      ...(a.sessionToken !== undefined ? { sessionToken: a.sessionToken } : {}),
+      accountId: a.accountId ?? String(2100000001 + i),
+    }));
+    for (const r of this.regions) this.images.set(r, new Map());
+    // Default seed: a few public images in every region, nothing private.
+    const t0 = this.now() - 90 * 24 * 3600_000;
+    for (const r of this.regions) {
+      for (const tpl of PUBLIC_TEMPLATES) {
+        const id = stableId("image-", `${r}/${tpl.name}`);
+        this.images.get(r)!.set(id, {
+          region: r, imageId: id, imageName: tpl.name, description: `${tpl.name} public image`, status: "available",
+          kind: "public", shared: false, ownerAccountId: "", size: tpl.size, virtualSize: tpl.size * 1024 ** 3,
+          osName: tpl.osName, osType: tpl.osType, platform: tpl.platform, platformVersion: tpl.platformVersion,
+          architecture: tpl.architecture, bootMode: tpl.bootMode, projectName: "default", isSupportCloudInit: tpl.osType === "Linux",
+          isLTS: true, kernel: tpl.kernel, createdAt: t0, updatedAt: t0, tags: [],
+        });
+      }
+    }
+    for (const img of seed.images ?? []) this.seedImage(img);
+  }
+
+  /** The simulated clock: starts at real time and runs clockSpeed times faster. */
+  now(): number {
+    return this.simStart + (Date.now() - this.realStart) * this.clockSpeed;
+  }
+
+  accountByKey(ak: string): Account | undefined {
+    return this.accounts.find((a) => a.accessKey === ak);
+  }
+
+  seedImage(s: SeedImage): string {
+    if (!s || typeof s !== "object") throw new Error("seed image must be an object");
+    if (!this.regions.has(s.region)) throw new Error(`unknown region ${JSON.stringify(s.region)}`);
+    if (typeof s.imageName !== "string" || s.imageName === "") throw new Error("seed image needs imageName");
+    const id = s.imageId ?? randomId("image-");
+    for (const m of this.images.values()) if (m.has(id)) throw new Error(`image ${id} already exists`);
+    const visibility = s.visibility ?? "private";
+    const owner =
+      visibility === "public" ? (s.ownerAccountId ?? "") : visibility === "shared" ? (s.ownerAccountId ?? FOREIGN_ACCOUNT_ID) : (s.ownerAccountId ?? this.accounts[0]!.accountId);
+    const now = this.now();
+    const size = s.size ?? 40;
+    const osType = s.osType ?? "Linux";
+    this.images.get(s.region)!.set(id, {
+      region: s.region, imageId: id, imageName: s.imageName, description: s.description ?? "", status: s.status ?? "available",
+      kind: visibility === "public" ? "public" : "private", shared: visibility === "shared" || s.shared === true,
+      ownerAccountId: owner, size, virtualSize: size * 1024 ** 3, osName: s.osName ?? "Ubuntu 22.04 64 bit", osType,
+      platform: s.platform ?? "Ubuntu", platformVersion: s.platformVersion ?? "22.04", architecture: s.architecture ?? "amd64",
+      bootMode: s.bootMode ?? "UEFI", projectName: s.projectName ?? "default", isSupportCloudInit: osType === "Linux",
+      isLTS: false, kernel: "", createdAt: now, updatedAt: now, tags: (s.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
+    });
+    return id;
+  }
+
+  /** Applies finished copies to their images (lazy: called before every read or write). */
+  settle(): void {
+    const now = this.now();
+    for (const t of this.tasks.values()) {
+      const img = this.images.get(t.region)?.get(t.resourceId);
+      if (!img || img.status !== "creating" || img.copyTaskId !== t.id) continue;
+      const v = taskView(t, now);
+      if (v.status === "Succeeded") {
+        img.status = "available";
+        img.updatedAt = v.endAt!;
+      } else if (v.status === "Failed") {
+        img.status = "error";
+        img.updatedAt = v.endAt!;
+      }
+    }
+  }
+
+  /** How a caller sees an image's visibility, or undefined if the caller cannot see it at all. */
+  visibilityFor(img: ImageRec, accountId: string): "public" | "private" | "shared" | undefined {
+    if (img.kind === "public") return "public";
+    if (img.ownerAccountId === accountId) return "private";
+    if (img.shared) return "shared";
+    return undefined;
+  }
+
+  imageView(img: ImageRec, accountId?: string): EmulatorImage {
+    const vis = accountId === undefined ? (img.kind === "public" ? "public" : "private") : this.visibilityFor(img, accountId)!;
+    return {
+      Region: img.region,
+      ImageId: img.imageId,
+      ImageName: img.imageName,
+      Description: img.description,
+      Status: img.status,
+      Size: img.size,
+      VirtualSize: img.virtualSize,
+      OsName: img.osName,
+      OsType: img.osType,
+      Platform: img.platform,
+      PlatformVersion: img.platformVersion,
+      Architecture: img.architecture,
+      BootMode: img.bootMode,
+      Visibility: vis,
+      // [UNCONFIRMED] ShareStatus values are not documented; "Shared" / "" chosen.
+      ShareStatus: img.shared ? "Shared" : "",
+      ProjectName: img.projectName,
+      CreatedAt: formatTime(img.createdAt),
+      UpdatedAt: formatTime(img.updatedAt),
+      IsSupportCloudInit: img.isSupportCloudInit,
+      IsLTS: img.isLTS,
+      IsInstallRunCommandAgent: false,
+      ImageOwnerId: img.ownerAccountId,
+      Kernel: img.kernel,
+      LicenseType: "",
+      ProductCode: "",
+      Tags: img.tags.map((t) => ({ Key: t.key, Value: t.value })),
+      Snapshots: [],
+      Shared: img.shared,
+      ...(img.copyTaskId !== undefined ? { CopyTaskId: img.copyTaskId } : {}),
+    };
+  }
+
+  taskViewFull(t: TaskRec): EmulatorTask {
+    const v = taskView(t, this.now());
+    return {
+      Region: t.region,
+      Id: t.id,
+      ResourceId: t.resourceId,
+      Type: "CopyImage",
+      Status: v.status,
+      Process: v.process,
+      CreatedAt: formatTime(t.createdAt),
+      UpdatedAt: formatTime(v.updatedAt),
+      // [INFERRED] EndAt is "" until the task has finished.
+      EndAt: v.endAt === undefined ? "" : formatTime(v.endAt),
+      AccountId: t.accountId,
+      SourceRegion: t.sourceRegion,
+      SourceImageId: t.sourceImageId,
+      Invisible: t.invisibleUntilReal > Date.now(),
+    };
+  }
+
+  /** Deletes an image as if someone did it in the console. A copy still running for it fails. [INFERRED] */
+  deleteOutOfBand(region: string, imageId: string): boolean {
+    this.settle();
+    const m = this.images.get(region);
+    const img = m?.get(imageId);
+    if (!m || !img) return false;
+    if (img.status === "creating" && img.copyTaskId) {
+      const t = this.tasks.get(img.copyTaskId);
+      if (t && t.abortedAt === undefined) t.abortedAt = this.now();
+    }
+    m.delete(imageId);
+    return true;
+  }
+}
