@@ -8,10 +8,11 @@ import { join, resolve } from "node:path";
 
 import * as pulumi from "@pulumi/pulumi";
 
-import { Counter, SecretCounter } from "./fixtures/counter";
+import { Counter, counterProvider, SecretCounter } from "./fixtures/counter";
 import {
   captureRegistration,
   PluginCallError,
+  serializeProviderText,
   startPlugin,
   UNKNOWN,
   urnFor,
@@ -66,6 +67,16 @@ describe("captureRegistration", () => {
     assert.equal(b.providerText, a.providerText);
     const urn = await new Promise<string>((r) => b.resource.urn.apply(r));
     assert.equal(urn, b.urn);
+  });
+
+  test("serializeProviderText gives the same text; serialization failures reject cleanly", async () => {
+    const a = await captureRegistration(() => new Counter("same", { start: 1 }));
+    const direct = await serializeProviderText(counterProvider);
+    assert.deepEqual(direct, { text: a.providerText, containsSecrets: false });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { readFile } = require("node:fs/promises") as typeof import("node:fs/promises");
+    const bad = { async create() { await readFile("/nonexistent"); return { id: "x" }; } };
+    await assert.rejects(serializeProviderText(bad), /native code function/);
   });
 
   test("concurrent calls are queued, not interleaved", async () => {

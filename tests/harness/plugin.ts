@@ -647,6 +647,19 @@ export function captureRegistration<T>(
   return run;
 }
 
+/**
+ * Serialize a provider object exactly as `pulumi.dynamic.Resource` does (`serializeFunction(() =>
+ * provider, {allowSecrets: true})`), without registering a resource. Use this to assert on
+ * serialization *failures*: a failing serialization inside captureRegistration rejects with the
+ * serializer's message, but the SDK's resource machinery also leaves several unhandled promise
+ * rejections behind, which `node --test` reports as failures.
+ */
+export async function serializeProviderText(provider: object): Promise<{ text: string; containsSecrets: boolean }> {
+  const pulumi = require("@pulumi/pulumi") as typeof pulumiTypes;
+  const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
+  return { text: sf.text, containsSecrets: sf.containsSecrets };
+}
+
 /** Wait (bounded) for the runtime's outstanding RPCs; waitForRPCs is exported at run time but untyped. */
 async function drainRpcs(pulumi: typeof pulumiTypes): Promise<void> {
   const wait = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
