@@ -1,0 +1,134 @@
+/**
+ * `CopiedImage`: a copy of a Volcengine ECS custom image in another region, managed for its
+ * whole life (copy, wait, rename, delete).
+ *
+ * ```ts
+ * import { CopiedImage } from "volcengine-copied-image";
+ * const copy = new CopiedImage("web-image-shanghai", {
+ *   sourceImageId: "image-ybvz29l3da4ljkdu0tlz",
+ *   sourceRegion: "cn-beijing",
+ *   destinationRegion: "cn-shanghai",
+ * });
+ * export const imageId = copy.imageId;
+ * ```
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { copiedImageProviderShim } from "./shim";
+
+export interface CopiedImageArgs {
+  /** The custom image to copy, e.g. `image-4431h3l7hl31a0xxxx`. Required. Changing it replaces the copy. */
+  sourceImageId: pulumi.Input<string>;
+  /** The region to copy into (e.g. `cn-shanghai`); must differ from the source region. Required. Changing it replaces the copy. */
+  destinationRegion: pulumi.Input<string>;
+  /** The region the source image is in. Default: the configured region (`volcengine:region` or `VOLCENGINE_REGION`). Changing it replaces the copy. */
+  sourceRegion?: pulumi.Input<string>;
+  /**
+   * The copy's name: 1-128 characters, starting with a letter or Chinese character; letters, digits,
+   * Chinese characters, `_`, `-` and `.`. Default: the resource name plus a suffix derived from the
+   * stack and the inputs that replace the copy (stable across updates, new for a replacement).
+   * Changing it renames the copy in place.
+   */
+  imageName?: pulumi.Input<string>;
+  /**
+   * The copy's description: up to 255 characters, starting with a letter or Chinese character;
+   * letters, digits, Chinese characters, spaces and `_ - = , . ， 。`. Default: the source image's
+   * description (Volcengine copies it). Changing it updates the copy in place; `""` clears it.
+   */
+  description?: pulumi.Input<string>;
+  /** Copy the source image's tags to the copy. Default false. Changing it replaces the copy. */
+  copyImageTags?: pulumi.Input<boolean>;
+  /** The Volcengine project of the copy (required by Volcengine when the caller has rights on some projects only). Default: Volcengine's default. Changing it replaces the copy. */
+  projectName?: pulumi.Input<string>;
+  /**
+   * Tags to put on the copy and keep there (at most 49 here: the provider uses one tag itself).
+   * Keys: 1-128 characters, not starting with `volc:` or `sys:`. Changed in place. Only these keys
+   * are watched for drift, so tags copied with `copyImageTags` never cause a diff; where a key is
+   * both copied and given here, the value given here wins.
+   */
+  tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export class CopiedImage extends pulumi.dynamic.Resource {
+  /** The id of the copy in the destination region. */
+  declare readonly imageId: pulumi.Output<string>;
+  /** The copied image id given as input. */
+  declare readonly sourceImageId: pulumi.Output<string>;
+  /** The source region (the input, or the configured region). */
+  declare readonly sourceRegion: pulumi.Output<string>;
+  /** The region of the copy. */
+  declare readonly destinationRegion: pulumi.Output<string>;
+  /** The copy's name (given or generated). */
+  declare readonly imageName: pulumi.Output<string>;
+  /** The copy's description as Volcengine reports it. */
+  declare readonly description: pulumi.Output<string | undefined>;
+  /** Whether the source's tags were copied. */
+  declare readonly copyImageTags: pulumi.Output<boolean>;
+  /** The project of the copy, when given. */
+  declare readonly projectName: pulumi.Output<string | undefined>;
+  /** The managed tags. */
+  declare readonly tags: pulumi.Output<Record<string, string> | undefined>;
+  /** The copy task's id (DescribeTasks `Id`). */
+  declare readonly taskId: pulumi.Output<string | undefined>;
+  /** The image status: `available` once the copy is done; `creating` while a copy recorded after a timeout goes on. */
+  declare readonly status: pulumi.Output<string>;
+  /** Copy progress in percent, as last seen. */
+  declare readonly progress: pulumi.Output<number>;
+  /** Image size in GiB. */
+  declare readonly size: pulumi.Output<number | undefined>;
+  /** Operating system name. */
+  declare readonly osName: pulumi.Output<string | undefined>;
+  /** `Linux` or `Windows`. */
+  declare readonly osType: pulumi.Output<string | undefined>;
+  /** OS distribution, e.g. `CentOS`. */
+  declare readonly platform: pulumi.Output<string | undefined>;
+  /** Distribution version. */
+  declare readonly platformVersion: pulumi.Output<string | undefined>;
+  /** CPU architecture, e.g. `amd64`. */
+  declare readonly architecture: pulumi.Output<string | undefined>;
+  /** `BIOS` or `UEFI`. */
+  declare readonly bootMode: pulumi.Output<string | undefined>;
+  /** `private` for a copy. */
+  declare readonly visibility: pulumi.Output<string | undefined>;
+  /** When the copy was created (as Volcengine reports it). */
+  declare readonly createdAt: pulumi.Output<string | undefined>;
+
+  /**
+   * @param name The resource name; also the start of the generated image name.
+   * @param args What to copy where.
+   * @param opts Standard options. `customTimeouts.create` (default 60m) bounds the wait for the copy,
+   *   `customTimeouts.update` (default: the create timeout) the resumed wait of an unfinished copy,
+   *   `customTimeouts.delete` (default 30m) the deletion.
+   */
+  constructor(name: string, args: CopiedImageArgs, opts?: pulumi.CustomResourceOptions) {
+    const timeouts = opts?.customTimeouts;
+    super(
+      copiedImageProviderShim,
+      name,
+      {
+        ...args,
+        // Internal: the engine gives dynamic providers neither the resource name nor customTimeouts.
+        __meta: {
+          resourceName: name,
+          identity: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
+          timeouts: timeouts ? { create: timeouts.create, update: timeouts.update, delete: timeouts.delete } : undefined,
+        },
+        imageId: undefined,
+        taskId: undefined,
+        status: undefined,
+        progress: undefined,
+        size: undefined,
+        osName: undefined,
+        osType: undefined,
+        platform: undefined,
+        platformVersion: undefined,
+        architecture: undefined,
+        bootMode: undefined,
+        visibility: undefined,
+        createdAt: undefined,
+      },
+      opts,
+      "volcengine",
+      "CopiedImage",
+    );
+  }
+}

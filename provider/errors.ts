@@ -1,0 +1,122 @@
+/**
+ * Errors that carry structure (code, request id, action, region) until the last moment, where
+ * they become one sentence a person can act on.
+ *
+ * No error built here ever holds a credential: messages are composed from the Volcengine error
+ * envelope, the action, the region and our own sentences only, never from request headers.
+ */
+
+/** What to do about a Volcengine error code, in one plain sentence. Codes from the CopyImage seed page
+ * (`shared/seeds/`), the sibling actions' tables and the gateway's common error codes. */
+const ADVICE: Record<string, string> = {
+  // Gateway and authentication.
+  MissingAuthenticationToken:
+    "The request carried no credentials; set volcengine:accessKey and volcengine:secretKey (or VOLCENGINE_ACCESS_KEY and VOLCENGINE_SECRET_KEY).",
+  InvalidAccessKey: "The access key is not known to Volcengine; check volcengine:accessKey / VOLCENGINE_ACCESS_KEY.",
+  SignatureDoesNotMatch:
+    "The request signature was rejected; check that the secret key belongs to the access key (volcengine:secretKey / VOLCENGINE_SECRET_KEY).",
+  InvalidTimestamp: "The request was signed with a time more than 15 minutes off; check this machine's clock.",
+  InvalidCredential: "The credentials were rejected; check the access key, secret key and session token.",
+  AccessDenied: "The credentials are not allowed to do this; grant the ECS image permissions to this user or role.",
+  LackPolicy: "The credentials are not allowed to do this; attach a policy that allows the ECS image actions.",
+  InvalidActionOrVersion: "The endpoint does not know this action; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
+  ServiceNotFound: "The endpoint does not serve ECS; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
+  // Throttling and transient failures.
+  FlowLimitExceeded: "Volcengine is throttling requests; the provider retried with backoff and gave up. Try again later or lower the parallelism.",
+  AccountFlowLimitExceeded:
+    "Volcengine is throttling this account; the provider retried with backoff and gave up. Try again later or lower the parallelism.",
+  InternalError: "Volcengine had an internal error; the provider retried and gave up. Try again; if it persists, open a ticket with the request id.",
+  "OperationDenied.ResourceLocked": "The image is locked by another operation; wait for it to finish and try again.",
+  // CopyImage.
+  "MissingParameter.DestinationRegion": "destinationRegion must be set.",
+  "MissingParameter.ImageName": "imageName must be set.",
+  "MissingParameter.ImageId": "sourceImageId must be set.",
+  InvalidArgument: "An argument was rejected as invalid; check the resource's inputs.",
+  "LimitExceeded.MaximumImageSize": "The source image is larger than image copy allows.",
+  "LimitExceeded.MaximumImageCount":
+    "The destination region already holds the maximum of 50 custom images; delete unused images there or copy to another region.",
+  "InvalidRegionForCopyImage.UnSupported": "Image copy is not supported between these regions; choose another destination region.",
+  "InvalidImageName.Malformed":
+    "imageName must be 1-128 characters, start with a letter or Chinese character, and contain only letters, digits, Chinese characters, '_', '-' and '.'.",
+  "InvalidImageForCopyImage.UnSupported": "Only custom images of this account can be copied; public and shared images cannot.",
+  "InvalidDestinationRegion.Malformed": "destinationRegion is not a valid Volcengine region id (for example cn-shanghai).",
+  "InvalidDescription.Malformed":
+    "description must be at most 255 characters, start with a letter or Chinese character, and contain only letters, digits, Chinese characters, spaces and _ - = , . ， 。",
+  "InvalidProject.NotFound": "projectName names a project that does not exist; create it or fix the name.",
+  "InvalidImage.NotFound": "The image does not exist in that region; check the image id and the region.",
+  "InvalidDestinationRegion.Mismatch": "destinationRegion must differ from the source image's region.",
+  InvalidImageStatus: "The image is not in a status that allows this operation (for example still being created); wait and try again.",
+  // DeleteImages and ModifyImageAttribute.
+  "InvalidImage.Shared": "The image is shared with other accounts; stop sharing it before deleting it.",
+  "OperationDenied.ImageIsCopying": "The image is still being copied; it can be deleted when the copy ends.",
+  "OperationDenied.ImageIsExporting": "The image is being exported; it can be deleted when the export ends.",
+  "InvalidBootMode.Malformed": "bootMode must be BIOS or UEFI.",
+};
+
+/** A plain sentence about what to do for a Volcengine error code, or undefined when we have none. */
+export function adviceFor(code: string): string | undefined {
+  return ADVICE[code];
+}
+
+export interface VolcengineErrorFields {
+  /** The Volcengine error code, e.g. `InvalidImage.NotFound`; for transport failures our own code (`RequestTimeout`, `ConnectionReset`, ...). */
+  code: string;
+  /** The numeric CodeN of gateway errors, when the service sent one. */
+  codeN?: number;
+  /** The HTTP status, when a response arrived. */
+  httpStatus?: number;
+  /** The request id from `ResponseMetadata.RequestId` (quote it in a ticket). */
+  requestId?: string;
+  /** The API action, e.g. `CopyImage`. */
+  action: string;
+  /** The region the request was signed for. */
+  region: string;
+  /** The service's own message. */
+  serviceMessage?: string;
+  /** True when the request may or may not have been carried out (the connection broke after sending). */
+  ambiguous?: boolean;
+}
+
+/** A failed Volcengine API call, with everything needed to act on it or to quote it in a ticket. */
+export class VolcengineError extends Error implements VolcengineErrorFields {
+  override readonly name = "VolcengineError";
+  readonly code: string;
+  readonly codeN?: number;
+  readonly httpStatus?: number;
+  readonly requestId?: string;
+  readonly action: string;
+  readonly region: string;
+  readonly serviceMessage?: string;
+  readonly ambiguous: boolean;
+
+  constructor(fields: VolcengineErrorFields) {
+    super(describe(fields));
+    this.code = fields.code;
+    this.codeN = fields.codeN;
+    this.httpStatus = fields.httpStatus;
+    this.requestId = fields.requestId;
+    this.action = fields.action;
+    this.region = fields.region;
+    this.serviceMessage = fields.serviceMessage;
+    this.ambiguous = fields.ambiguous ?? false;
+  }
+}
+
+function describe(f: VolcengineErrorFields): string {
+  const where = `${f.action} in ${f.region}`;
+  const status = f.httpStatus !== undefined ? `HTTP ${f.httpStatus}, ` : "";
+  const codeN = f.codeN !== undefined ? ` (${f.codeN})` : "";
+  const requestId = `request id ${f.requestId ?? "none: no response was received"}`;
+  const advice = adviceFor(f.code);
+  const said = f.serviceMessage ? ` Volcengine said: "${f.serviceMessage}"` : "";
+  return `${where} failed: ${f.code}${codeN} (${status}${requestId}).${said}${advice ? " " + advice : ""}`;
+}
+
+/** Removes anything that looks like a credential from a text we did not compose ourselves. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s && s.length >= 4) out = out.split(s).join("[redacted]");
+  }
+  return out;
+}

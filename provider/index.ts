@@ -1,0 +1,10 @@
+/**
+ * volcengine-copied-image: a Pulumi dynamic provider whose `CopiedImage` resource copies a
+ * Volcengine ECS custom image to another region and manages the copy for its whole life.
+ */
+export { CopiedImage, type CopiedImageArgs } from "./copied-image";
+import copiedImageProvider = require("./runtime");
+/** The `pulumi.dynamic.ResourceProvider` doing the work (CopiedImage serializes a shim that loads it). */
+export { copiedImageProvider };
+export { VolcengineError } from "./errors";
+export { OWNER_TAG_KEY, type CopiedImageInputs, type CopiedImageOutputs } from "./lifecycle";
