@@ -3,15 +3,17 @@
  * throttling limits instead of relying on retries. One bucket per account and endpoint.
  *
  * Volcengine publishes no per-action QPS for ECS (reference §9, [UNCONFIRMED]); its own Terraform
- * provider limits some ECS actions to 4 requests per second with a burst of 10, which is our default.
+ * provider limits some ECS actions to 4 requests per second with a burst of 10; the image actions it
+ * leaves unlimited. Our default, 10 per second with a burst of 20, is between the two
+ * (`volcengine:maxRequestsPerSecond` changes it).
  * A throttling response halves the rate for a while (`penalize`), and the rate recovers slowly.
  */
 import { realClock, type Clock } from "./clock";
 
 export interface RateLimitOptions {
-  /** Sustained requests per second. Default 4. */
+  /** Sustained requests per second. Default 10. */
   perSecond?: number;
-  /** Requests that may go at once after a quiet period. Default 10. */
+  /** Requests that may go at once after a quiet period. Default 20. */
   burst?: number;
   clock?: Clock;
 }
@@ -27,9 +29,9 @@ export class TokenBucket {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(options: RateLimitOptions = {}) {
-    this.baseRate = options.perSecond ?? 4;
+    this.baseRate = options.perSecond ?? 10;
     this.rate = this.baseRate;
-    this.burst = options.burst ?? 10;
+    this.burst = options.burst ?? 20;
     this.tokens = this.burst;
     this.clock = options.clock ?? realClock;
     this.last = this.clock.now();
