@@ -56,9 +56,13 @@ describe("copy life cycle through the API", () => {
 
   test("Pending -> Running (Process rising) -> Succeeded; the image becomes available", async () => {
     const src = seedPrivate(emu);
+    const t0 = Date.now();
     const { ImageId } = await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-shanghai", ImageName: "lifecycle" });
+    const first = (await ok(emu, "cn-shanghai", "DescribeTasks", { "ResourceIds.1": ImageId })).Tasks[0];
+    // Pending lasts 150 ms real; only insist on seeing it when the first poll came back in time (busy CI).
+    if (Date.now() - t0 < 140) assert.equal(first.Status, "Pending");
+    else assert.ok(["Pending", "Running"].includes(first.Status), first.Status);
     const seen = await watch(ImageId);
-    assert.equal(seen[0]!.status, "Pending");
     const running = seen.filter((s) => s.status === "Running").map((s) => s.process);
     assert.ok(running.length >= 3, JSON.stringify(seen));
     assert.ok(new Set(running).size >= 2, JSON.stringify(seen));
