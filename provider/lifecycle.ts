@@ -202,13 +202,12 @@ export class CopiedImageLifecycle {
     failures.push(...checkTags(news.tags, "tags", [OWNER_TAG_KEY]));
 
     const meta = this.meta(news.__meta, failures);
-    const inputs: Props = {
+    const inputs: Props = withoutUndefined({
       ...news,
       sourceRegion,
       copyImageTags: news.copyImageTags ?? false,
       __meta: meta,
-    };
-    for (const k of Object.keys(inputs)) if (inputs[k] === undefined) delete inputs[k];
+    });
 
     if (news.imageName === undefined && failures.length === 0) {
       const replaceInputsKnown = REPLACE_KEYS.every((k) => !isUnknown(inputs[k]));
@@ -220,9 +219,9 @@ export class CopiedImageLifecycle {
       } else if (replaceInputsKnown) {
         inputs.imageName = autoImageName(meta, inputs as unknown as CopiedImageInputs);
       }
-      meta.autoNamed = true;
+      (inputs.__meta as Meta).autoNamed = true;
     } else {
-      meta.autoNamed = false;
+      (inputs.__meta as Meta).autoNamed = false;
     }
     return { inputs, failures };
   }
@@ -240,11 +239,11 @@ export class CopiedImageLifecycle {
         failures.push({ property: `customTimeouts.${k}`, reason: `customTimeouts.${k} "${String(t)}" is not a duration such as "90m", "2h" or "1h30m".` });
       }
     }
-    return {
+    return withoutUndefined({
       resourceName: typeof m.resourceName === "string" ? m.resourceName : undefined,
       identity: typeof m.identity === "string" ? m.identity : undefined,
-      timeouts: m.timeouts,
-    };
+      timeouts: m.timeouts && typeof m.timeouts === "object" ? withoutUndefined({ ...m.timeouts }) : undefined,
+    });
   }
 
   // ---------------------------------------------------------------- diff
@@ -570,9 +569,7 @@ export class CopiedImageLifecycle {
       __meta: inputs.__meta ?? {},
       ...extra,
     };
-    // The plugin rejects undefined values in outputs ("Unexpected struct type").
-    for (const k of Object.keys(outs)) if (outs[k] === undefined) delete outs[k];
-    return outs;
+    return withoutUndefined(outs);
   }
 
   /** Clients and the shared task watcher for one account, endpoint and pair of regions. */
@@ -608,6 +605,15 @@ export class CopiedImageLifecycle {
     for (const w of this.wires.values()) for (const [k, v] of Object.entries(w.stats.requests)) total[k] = (total[k] ?? 0) + v;
     return total;
   }
+}
+
+/** The plugin rejects undefined anywhere in a result ("Unexpected struct type"): drop such keys, at any depth. */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => withoutUndefined(v)) as T;
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
+  return out as T;
 }
 
 function endpointKey(endpoint: Endpoint, accessKeyId: string): string {
@@ -659,8 +665,7 @@ function pickImageOutputs(olds: Props): Props {
  * `__provider` must be in the properties, or a later delete cannot load the provider.
  */
 export function partialStateError(message: string, id: string, properties: Props): Error & { id: string; properties: Props; reasons: string[] } {
-  for (const k of Object.keys(properties)) if (properties[k] === undefined) delete properties[k];
-  return Object.assign(new Error(message), { id, properties, reasons: [message] });
+  return Object.assign(new Error(message), { id, properties: withoutUndefined(properties), reasons: [message] });
 }
 
 /** Aborted when the plugin is asked to stop (SIGINT/SIGTERM from the engine on cancellation). */
