@@ -155,6 +155,11 @@ export class DestinationRegionClient extends RegionClient {
     return found.filter((i) => i.ImageName === imageName);
   }
 
+  /** Every custom image of this account in the region (for the 50-per-region quota). */
+  async listCustomImages(ctx?: CallContext): Promise<ImageRecord[]> {
+    return this.pagedImages({ Visibility: "private" }, ctx);
+  }
+
   private async pagedImages(filter: Params, ctx?: CallContext): Promise<ImageRecord[]> {
     const images: ImageRecord[] = [];
     let nextToken: string | undefined;

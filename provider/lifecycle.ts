@@ -49,6 +49,9 @@ export const OWNER_TAG_KEY = "pulumi-copied-image:owner";
 /** Properties whose change replaces the copy (a copy cannot move or change its source). */
 export const REPLACE_KEYS = ["sourceImageId", "sourceRegion", "destinationRegion", "copyImageTags", "projectName"] as const;
 
+/** "每个地域下最多支持50个自定义镜像" (the CopyImage page). */
+export const MAX_IMAGES_PER_REGION = 50;
+
 export const DEFAULT_TIMEOUTS = { createMs: 60 * 60_000, updateMs: 60 * 60_000, deleteMs: 30 * 60_000 } as const;
 
 /** Internal inputs the resource class adds: never set by users. */
@@ -246,6 +249,82 @@ export class CopiedImageLifecycle {
     });
   }
 
+  // ---------------------------------------------------------------- preflight
+
+  /**
+   * Read-only checks that make `pulumi preview` fail on what would otherwise fail halfway through
+   * `pulumi up`. Runs only when `volcengine:copiedImagePreflight` is on, credentials are available,
+   * `check` found nothing, and this check plans a new copy (a create or a replacement). Without them,
+   * preview makes no request at all.
+   */
+  async preflight(olds: Props, inputs: Props): Promise<Failure[]> {
+    let settings: ProviderSettings;
+    try {
+      settings = this.deps.settings();
+    } catch {
+      return [];
+    }
+    if (!settings.preflight || !settings.credentials) return [];
+    const i = inputs as unknown as CopiedImageInputs;
+    const relevant = [i.sourceImageId, i.sourceRegion, i.destinationRegion, i.imageName];
+    if (relevant.some((v) => typeof v !== "string" || isUnknown(v))) return [];
+    const plansNewCopy = typeof olds.imageName !== "string" || REPLACE_KEYS.some((k) => !same(olds[k], inputs[k]));
+    if (!plansNewCopy) return [];
+
+    const { source, destination } = this.clients(i.sourceRegion, i.destinationRegion);
+    const failures: Failure[] = [];
+    const unreadable = (property: string, what: string, e: unknown): Failure => ({
+      property,
+      reason: `preflight could not read ${what}: ${(e as Error).message}`,
+    });
+
+    try {
+      const image = await source.describeImage(i.sourceImageId);
+      if (!image) {
+        failures.push({ property: "sourceImageId", reason: `sourceImageId ${i.sourceImageId} does not exist in ${i.sourceRegion} (or is not visible to these credentials).` });
+      } else if (image.Visibility !== undefined && image.Visibility !== "private") {
+        failures.push({ property: "sourceImageId", reason: `sourceImageId ${i.sourceImageId} is a ${image.Visibility} image; only custom images of this account can be copied.` });
+      } else if (image.Status !== "available") {
+        failures.push({ property: "sourceImageId", reason: `sourceImageId ${i.sourceImageId} is ${image.Status}, not available; it can be copied once it is available.` });
+      }
+    } catch (e) {
+      failures.push(unreadable("sourceImageId", `the source image in ${i.sourceRegion}`, e));
+    }
+
+    try {
+      const existing = (await destination.listCustomImages()).filter((img) => img.Visibility === undefined || img.Visibility === "private");
+      const mine = ownerTagValue(i.__meta.identity ?? i.__meta.resourceName ?? "");
+      const taken = existing.filter((img) => img.ImageName === i.imageName && !(img.Tags ?? []).some((t) => t.Key === OWNER_TAG_KEY && t.Value === mine));
+      if (taken.length > 0 && !i.__meta.autoNamed) {
+        failures.push({
+          property: "imageName",
+          reason: `imageName "${i.imageName}" is already used in ${i.destinationRegion} by ${taken.map((t) => t.ImageId).join(", ")}; choose another name or adopt that image with the resource option import.`,
+        });
+      }
+      const planned = this.planCopy(i.destinationRegion, i.__meta.identity ?? i.imageName);
+      if (existing.length + planned > MAX_IMAGES_PER_REGION) {
+        failures.push({
+          property: "destinationRegion",
+          reason:
+            `${i.destinationRegion} holds ${existing.length} custom images and this deployment plans ${planned} new ` +
+            `cop${planned === 1 ? "y" : "ies"} there; Volcengine allows at most ${MAX_IMAGES_PER_REGION} custom images per region.`,
+        });
+      }
+    } catch (e) {
+      failures.push(unreadable("destinationRegion", `the custom images in ${i.destinationRegion} (is it a Volcengine region?)`, e));
+    }
+    return failures;
+  }
+
+  /** Copies planned per destination region in this process (one plugin process serves one deployment). */
+  private readonly plannedCopies = new Map<string, Set<string>>();
+  private planCopy(region: string, identity: string): number {
+    const set = this.plannedCopies.get(region) ?? new Set<string>();
+    set.add(identity);
+    this.plannedCopies.set(region, set);
+    return set.size;
+  }
+
   // ---------------------------------------------------------------- diff
 
   diff(_id: string, olds: Props, news: Props): DiffResult {
@@ -397,14 +476,21 @@ export class CopiedImageLifecycle {
 
   // ---------------------------------------------------------------- read
 
-  async read(id: string, props: Props): Promise<{ id?: string; props?: Props }> {
-    const inputs = props as unknown as CopiedImageInputs;
+  async read(id: string, props: Props): Promise<{ id?: string; props?: Props; inputs?: Props }> {
+    // On refresh, props are the old outputs. On import (the `import` resource option), they are the
+    // program's inputs: no imageId yet, and the source region may still be the configured default.
+    const importing = props.imageId === undefined;
+    const inputs = { ...props } as unknown as CopiedImageInputs;
+    if (importing && inputs.sourceRegion === undefined) inputs.sourceRegion = this.deps.settings().region as string;
     if (typeof inputs.destinationRegion !== "string") {
-      throw new Error(`cannot read ${id}: its destinationRegion is not known (was the resource imported without its inputs?)`);
+      throw new Error(`cannot read ${id}: its destinationRegion is not known; give destinationRegion in the resource's inputs.`);
     }
     const { destination } = this.clients(inputs.sourceRegion ?? inputs.destinationRegion, inputs.destinationRegion);
     const image = await destination.describeImage(id);
-    if (!image) return {}; // gone: `pulumi refresh` drops it from the state
+    if (!image) {
+      if (importing) throw new Error(`cannot import ${id}: no such image in ${inputs.destinationRegion}.`);
+      return {}; // gone: `pulumi refresh` drops it from the state
+    }
     const fields = imageFields(image);
     const outs = this.outputs(inputs, id, {
       ...fields,
@@ -414,12 +500,26 @@ export class CopiedImageLifecycle {
     // Name and description drift is reported as what the image really has.
     outs.imageName = image.ImageName ?? inputs.imageName;
     if (image.Description !== undefined) outs.description = image.Description;
-    if (props.tags !== undefined || image.Tags?.length) {
-      const managedKeys = Object.keys((props.tags as Record<string, string>) ?? {});
-      const actual = Object.fromEntries((image.Tags ?? []).filter((t) => managedKeys.includes(t.Key)).map((t) => [t.Key, t.Value]));
-      if (props.tags !== undefined) outs.tags = actual;
+    if (props.tags !== undefined) {
+      const managedKeys = Object.keys(managedTags(props.tags));
+      outs.tags = Object.fromEntries((image.Tags ?? []).filter((t) => managedKeys.includes(t.Key)).map((t) => [t.Key, t.Value]));
     }
-    return { id, props: outs };
+    if (!importing) return { id, props: outs };
+    // Imported: record inputs that match the image, so the next preview shows no replacement and,
+    // where the program gives no name, keeps the image's own name.
+    const meta: Meta = { ...(inputs.__meta ?? {}), autoNamed: inputs.imageName === undefined };
+    const importedInputs = withoutUndefined({
+      sourceImageId: inputs.sourceImageId,
+      sourceRegion: inputs.sourceRegion,
+      destinationRegion: inputs.destinationRegion,
+      imageName: inputs.imageName ?? image.ImageName,
+      description: inputs.description,
+      copyImageTags: inputs.copyImageTags ?? false,
+      projectName: inputs.projectName,
+      tags: inputs.tags,
+      __meta: meta,
+    });
+    return { id, props: { ...outs, imageName: image.ImageName, __meta: meta }, inputs: importedInputs };
   }
 
   // ---------------------------------------------------------------- update

@@ -30,7 +30,9 @@ const copiedImageProvider: pulumi.dynamic.ResourceProvider = {
     stackConfig = req.config;
   },
   async check(olds: any, news: any) {
-    return lifecycle.check(olds ?? {}, news ?? {});
+    const result = lifecycle.check(olds ?? {}, news ?? {});
+    if (result.failures.length === 0) result.failures.push(...(await lifecycle.preflight(olds ?? {}, result.inputs)));
+    return result;
   },
   async diff(id: string, olds: any, news: any) {
     return lifecycle.diff(id, olds ?? {}, news ?? {});
