@@ -47,7 +47,10 @@ function show(value: unknown): string {
   } catch {
     text = Object.prototype.toString.call(value);
   }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  // Cut by code points: slicing UTF-16 units can split a surrogate pair, and a reason with a lone
+  // surrogate is not valid UTF-8 on its way to the engine (protobuf strings).
+  const chars = [...text];
+  return chars.length > 60 ? `${chars.slice(0, 57).join("")}...` : text;
 }
 
 function typeName(value: unknown): string {
