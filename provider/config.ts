@@ -8,6 +8,7 @@
  * `__provider` or written to state.
  */
 import type { Credentials, Endpoint } from "./wire";
+import { redact } from "./errors";
 
 /** What `pulumi.dynamic.Config` offers (`get` of a namespaced key). */
 export interface ConfigSource {
@@ -63,10 +64,20 @@ export function resolveSettings(config: ConfigSource | undefined, env: Env = pro
   return {
     credentials: accessKeyId && secretKey ? { accessKeyId, secretKey, sessionToken } : undefined,
     region,
-    endpoint: endpointText === undefined ? DEFAULT_ENDPOINT : parseEndpoint(endpointText),
+    endpoint: endpointText === undefined ? DEFAULT_ENDPOINT : parseEndpointRedacted(endpointText, [secretKey, sessionToken]),
     maxRequestsPerSecond,
     preflight: preflight !== undefined && /^(1|true|yes|on)$/i.test(preflight),
   };
+}
+
+/** parseEndpoint, with the secrets taken out of its message: it quotes the endpoint text, which could hold one by mistake. */
+function parseEndpointRedacted(text: string, secrets: (string | undefined)[]): Endpoint {
+  try {
+    return parseEndpoint(text);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(redact(e.message, secrets));
+    throw e;
+  }
 }
 
 /** Says why there are no usable credentials, naming both ways to set them. */
@@ -106,7 +117,11 @@ export function parseEndpoint(text: string): Endpoint {
       `volcengine:endpoint uses plain http for "${url.hostname}": http is accepted only for loopback hosts (the local emulator); use https.`,
     );
   }
-  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.username || url.password) {
+  if (url.username || url.password) {
+    // Not echoed: user info is a credential.
+    throw new ConfigError(`volcengine:endpoint must be a host or origin without user info (user:password@), got one for "${url.host}".`);
+  }
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search) {
     throw new ConfigError(`volcengine:endpoint must be a host or origin without path, query or user info, got "${text}".`);
   }
   return { protocol: url.protocol as Endpoint["protocol"], host: url.host };
