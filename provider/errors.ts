@@ -55,7 +55,8 @@ const ADVICE: Record<string, string> = {
 
 /** A plain sentence about what to do for a Volcengine error code, or undefined when we have none. */
 export function adviceFor(code: string): string | undefined {
-  return ADVICE[code];
+  // Own keys only: a code such as "constructor" must not pick up Object.prototype members.
+  return Object.hasOwn(ADVICE, code) ? ADVICE[code] : undefined;
 }
 
 export interface VolcengineErrorFields {

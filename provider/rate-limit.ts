@@ -47,6 +47,9 @@ export class TokenBucket {
 
   /** The service said we were too fast: halve the rate (not below a tenth of the base) and drain the bucket. */
   penalize(): void {
+    // Account for the time up to now at the old rate first; otherwise the next refill credits the
+    // whole interval since the last take at the halved rate, undoing the drain and the halving.
+    this.refill();
     this.rate = Math.max(this.baseRate / 10, this.rate / 2);
     this.tokens = Math.min(this.tokens, 0);
   }
