@@ -20,30 +20,38 @@ export interface WaitPolicy {
   firstDelayMs: number;
   /** Never look more often than this. Default 500 ms. */
   minDelayMs: number;
-  /** Never wait longer than this between looks. Default 60 s. */
+  /** Never wait longer than this between looks (bounds how late a stall or failure is noticed). Default 5 min. */
   maxDelayMs: number;
   /** Growth of the delay while nothing is known about the rate. Default 1.5. */
   backoff: number;
   /** How long a task may be missing from DescribeTasks right after CopyImage (eventual consistency). Default 5 min, as Volcengine's own Terraform provider. */
   invisibleGraceMs: number;
-  /** How often, at most, to confirm with DescribeImages that the waited-for images still exist. Default 5 min. */
+  /** How often, at most, to confirm with DescribeImages that the waited-for images still exist. Default 15 min. */
   imageCheckEveryMs: number;
 }
 
 export const DEFAULT_WAIT_POLICY: WaitPolicy = {
   firstDelayMs: 1_000,
   minDelayMs: 500,
-  maxDelayMs: 60_000,
+  maxDelayMs: 5 * 60_000,
   backoff: 1.5,
   invisibleGraceMs: 5 * 60_000,
-  imageCheckEveryMs: 5 * 60_000,
+  imageCheckEveryMs: 15 * 60_000,
 };
 
-/** When to look next at one copy. Pure: fed with observations, asked for delays. */
+/**
+ * When to look next at one copy. Pure: fed with observations, asked for delays.
+ *
+ * `Process` is a whole percent (taken as rounded down), so one look says only that the copy was
+ * somewhere within a percent: for a 60-minute copy, a 36-second window. With the rate known, every
+ * look bounds the finish time to such a window, and the windows of looks taken at different moments
+ * intersect into a much narrower one (like a vernier). The schedule halves its way towards the start
+ * of that window, refining it on the way, and then looks every `minDelayMs` until the copy is done.
+ */
 export class PollSchedule {
   private delay: number;
-  private first?: { at: number; process: number };
-  private last?: { at: number; process: number };
+  /** Running observations: the first, and the most recent ones. */
+  private readonly seen: { at: number; process: number }[] = [];
 
   constructor(
     private readonly policy: WaitPolicy,
@@ -52,38 +60,81 @@ export class PollSchedule {
     this.delay = policy.firstDelayMs;
   }
 
+  /** Feed the progress of a running task seen at `at`. */
   observe(at: number, process: number | undefined): void {
     if (process === undefined || !Number.isFinite(process)) return;
-    // Process is a whole percent rounded down: the true value lies in [p, p+1); take the middle.
-    const p = Math.min(100, Math.max(0, process)) + 0.5;
-    if (!this.first || p < this.first.process) this.first = { at, process: p };
-    this.last = { at, process: p };
+    const p = Math.min(100, Math.max(0, Math.floor(process)));
+    this.seen.push({ at, process: p });
+    if (this.seen.length > 16) this.seen.splice(1, 1); // keep the first look: it anchors the rate
   }
 
-  /** Predicted finish time, when the progress seen so far allows one. */
+  /**
+   * The earliest and latest times the copy can finish, given the looks so far.
+   *
+   * Model: progress rises linearly, `progress(t) = (t - t0) / u` percent (start t0, u ms per percent).
+   * A look (t, p) says p <= progress(t) < p + 1, i.e. `t - (p+1)u < t0 <= t - p u`: two half-planes in
+   * (u, t0). The finish `t0 + 100u` is linear, so its extremes over the feasible polygon lie at
+   * vertices, where two constraint lines cross. With at most 16 looks that is a few hundred points.
+   * If no line of progress fits every look (the copy sped up or slowed down), only the latest looks
+   * are used; if even those do not fit, there is no window and the schedule backs off instead.
+   */
+  finishWindow(): { earliest: number; latest: number } | undefined {
+    return finishWindowOf(this.seen) ?? finishWindowOf(this.seen.slice(-4));
+  }
+
+  /** Predicted finish time (the middle of the window), when the progress seen so far allows one. */
   predictedFinish(): number | undefined {
-    const { first, last } = this;
-    if (!first || !last || last.at <= first.at || last.process <= first.process) return undefined;
-    const rate = (last.process - first.process) / (last.at - first.at); // percent per ms
-    return last.at + (100 - last.process) / rate;
+    const w = this.finishWindow();
+    return w && (w.earliest + w.latest) / 2;
   }
 
   /** Milliseconds from `now` to the next look. */
   nextDelay(now: number): number {
     const { minDelayMs, maxDelayMs, backoff } = this.policy;
-    const finish = this.predictedFinish();
+    const window = this.finishWindow();
     let d: number;
-    if (finish === undefined) {
+    if (window === undefined) {
       d = this.delay;
       this.delay = Math.min(maxDelayMs, this.delay * backoff);
     } else {
-      const remaining = finish - now;
-      // Far away: sleep up to the ceiling but not past half the remaining time, so the estimate is
-      // refined once more before the end. Close: look at the predicted moment, then every minDelay.
-      d = remaining > 4 * minDelayMs ? Math.min(maxDelayMs, remaining / 2) : Math.max(minDelayMs, remaining);
+      const untilEarliest = window.earliest - now;
+      // Far away: sleep up to the ceiling but only half-way, so the window is refined once more
+      // before the end. Close: look when the copy can first have finished, then every minDelay.
+      d = untilEarliest > 4 * minDelayMs ? Math.min(maxDelayMs, untilEarliest / 2) : Math.max(minDelayMs, untilEarliest);
     }
     return Math.max(minDelayMs, Math.min(maxDelayMs, d));
   }
+}
+
+/** See `PollSchedule.finishWindow`. */
+export function finishWindowOf(looks: readonly { at: number; process: number }[]): { earliest: number; latest: number } | undefined {
+  if (looks.length < 2) return undefined;
+  const first = looks[0];
+  const last = looks[looks.length - 1];
+  if (last.process <= first.process) return undefined; // no progress seen yet: nothing to go on
+  // Lines t0 = a - b*u: lower bounds (t - (p+1)u) and upper bounds (t - p u). Times are taken
+  // relative to the first look, so that the tolerance below is about milliseconds, not epochs.
+  const origin = first.at;
+  const lower = looks.map((o) => ({ a: o.at - origin, b: o.process + 1 }));
+  const upper = looks.map((o) => ({ a: o.at - origin, b: o.process }));
+  const lines = [...lower, ...upper];
+  const eps = 1e-3; // ms
+  let earliest = Infinity;
+  let latest = -Infinity;
+  for (let i = 0; i < lines.length; i++) {
+    for (let j = i + 1; j < lines.length; j++) {
+      const db = lines[i].b - lines[j].b;
+      if (db === 0) continue;
+      const u = (lines[i].a - lines[j].a) / db;
+      if (!(u > 0) || !Number.isFinite(u)) continue;
+      const lo = Math.max(...lower.map((l) => l.a - l.b * u));
+      const hi = Math.min(...upper.map((l) => l.a - l.b * u));
+      if (lo > hi + eps) continue;
+      earliest = Math.min(earliest, lo + 100 * u);
+      latest = Math.max(latest, hi + 100 * u);
+    }
+  }
+  return Number.isFinite(earliest) && Number.isFinite(latest) ? { earliest: origin + earliest, latest: origin + latest } : undefined;
 }
 
 export interface Progress {
@@ -97,6 +148,9 @@ export interface Progress {
 export interface WaitResult {
   imageId: string;
   taskId?: string;
+  /** The image as DescribeImages showed it right after the task succeeded (one call for all copies
+   * that finished in the same poll); absent when that read failed. */
+  image?: ImageRecord;
   /** How long after the task's completion was seen, measured on our clock from the first look that saw it (for the benchmark). */
   seenAt: number;
 }
@@ -170,6 +224,8 @@ interface Waiter {
   onProgress?: (p: Progress) => void;
   resolve: (r: WaitResult) => void;
   reject: (e: Error) => void;
+  /** Removes the abort listener (one process-wide signal serves every wait). */
+  cleanup: () => void;
 }
 
 export interface WaitOptions {
@@ -220,15 +276,15 @@ export class TaskWatcher {
         onProgress: opts.onProgress,
         resolve,
         reject,
+        cleanup: () => undefined,
       };
       w.dueAt = now + w.schedule.nextDelay(now);
-      const finish = (e: Error) => {
-        this.remove(w);
-        reject(e);
-      };
       if (opts.signal) {
-        if (opts.signal.aborted) return finish(this.notFinished(w, "interrupted"));
-        opts.signal.addEventListener("abort", () => finish(this.notFinished(w, "interrupted")), { once: true });
+        const signal = opts.signal;
+        if (signal.aborted) return reject(this.notFinished(w, "interrupted"));
+        const onAbort = () => this.settle(w, () => w.reject(this.notFinished(w, "interrupted")));
+        signal.addEventListener("abort", onAbort, { once: true });
+        w.cleanup = () => signal.removeEventListener("abort", onAbort);
       }
       const list = this.waiters.get(imageId) ?? [];
       list.push(w);
@@ -279,6 +335,9 @@ export class TaskWatcher {
     this.polling = true;
     try {
       await this.poll();
+    } catch (e) {
+      // poll() handles API errors itself; anything else fails the waiters rather than the process.
+      for (const w of this.all()) this.settle(w, () => w.reject(e as Error));
     } finally {
       this.polling = false;
       this.reschedule();
@@ -301,6 +360,7 @@ export class TaskWatcher {
     }
     const now = this.clock.now();
     const needImageCheck: Waiter[] = [];
+    const succeeded: Waiter[] = [];
     for (const w of waiters) {
       if (!this.isWaiting(w)) continue;
       const task = copyTaskFor(tasks, w.imageId);
@@ -314,11 +374,11 @@ export class TaskWatcher {
       w.taskId = task.Id;
       const process = typeof task.Process === "number" ? task.Process : w.process;
       if (process > w.process || task.Status !== "Running") w.process = Math.max(w.process, process);
-      w.schedule.observe(now, task.Process);
+      // Only a running task's progress measures the copy's rate (Pending sits at 0 for a while).
+      if (task.Status === "Running") w.schedule.observe(now, task.Process);
       if (task.Status === "Succeeded") {
         w.process = 100;
-        this.report(w, task.Status, now);
-        this.settle(w, () => w.resolve({ imageId: w.imageId, taskId: w.taskId, seenAt: now }));
+        succeeded.push(w);
       } else if (task.Status === "Failed") {
         this.report(w, task.Status, now);
         this.settle(w, () => w.reject(new CopyFailedError(w.imageId, this.region, w.taskId, w.process)));
@@ -328,7 +388,24 @@ export class TaskWatcher {
         w.dueAt = now + w.schedule.nextDelay(now);
       }
     }
+    if (succeeded.length) await this.finish(succeeded, now);
     if (needImageCheck.length) await this.checkImages(needImageCheck);
+  }
+
+  /** Resolves the copies that succeeded in this poll, with their images read in one DescribeImages call. */
+  private async finish(waiters: Waiter[], seenAt: number): Promise<void> {
+    let images: ImageRecord[] = [];
+    try {
+      images = await this.source.describeImages([...new Set(waiters.map((w) => w.imageId))]);
+    } catch {
+      // The life cycle reads the image itself when this did not work.
+    }
+    const now = this.clock.now();
+    for (const w of waiters) {
+      this.report(w, "Succeeded", now);
+      const image = images.find((i) => i.ImageId === w.imageId);
+      this.settle(w, () => w.resolve({ imageId: w.imageId, taskId: w.taskId, seenAt, image }));
+    }
   }
 
   /** Confirms with DescribeImages what DescribeTasks cannot say: the image is gone, or done without a visible task. */
@@ -375,13 +452,16 @@ export class TaskWatcher {
 
   private settle(w: Waiter, done: () => void): void {
     if (!this.isWaiting(w)) return;
-    const list = (this.waiters.get(w.imageId) ?? []).filter((x) => x !== w);
-    if (list.length) this.waiters.set(w.imageId, list);
-    else this.waiters.delete(w.imageId);
+    this.remove(w);
+    w.cleanup();
     done();
   }
 
   private report(w: Waiter, status: string, now: number): void {
-    w.onProgress?.({ imageId: w.imageId, taskId: w.taskId, status, process: w.process, elapsedMs: now - w.startedAt });
+    try {
+      w.onProgress?.({ imageId: w.imageId, taskId: w.taskId, status, process: w.process, elapsedMs: now - w.startedAt });
+    } catch {
+      // A progress report must never break the wait (nor become an unhandled rejection).
+    }
   }
 }
