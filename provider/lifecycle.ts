@@ -239,7 +239,8 @@ export class CopiedImageLifecycle {
     for (const k of ["create", "update", "delete"] as const) {
       const t = m.timeouts?.[k];
       if (t !== undefined && parseDuration(t) === undefined) {
-        failures.push({ property: `customTimeouts.${k}`, reason: `customTimeouts.${k} "${String(t)}" is not a duration such as "90m", "2h" or "1h30m".` });
+        const shown = typeof t === "string" ? JSON.stringify([...t].slice(0, 40).join("")) : `a ${Array.isArray(t) ? "list" : typeof t}`;
+        failures.push({ property: `customTimeouts.${k}`, reason: `customTimeouts.${k} ${shown} is not a duration such as "90m", "2h" or "1h30m".` });
       }
     }
     return withoutUndefined({
@@ -402,6 +403,7 @@ export class CopiedImageLifecycle {
     const label = this.label(inputs);
     const partial = (message: string, extra: Props) =>
       partialStateError(message, imageId, { ...outs, ...extra, __provider: news.__provider });
+    let finalImage: ImageRecord | undefined;
     try {
       const result = await watcher.wait(imageId, {
         deadline,
@@ -411,6 +413,7 @@ export class CopiedImageLifecycle {
       });
       outs.taskId = result.taskId ?? outs.taskId;
       outs.progress = 100;
+      finalImage = result.image;
     } catch (e) {
       if (e instanceof CopyNotFinishedError) {
         throw partial(
@@ -440,7 +443,7 @@ export class CopiedImageLifecycle {
       );
     }
     try {
-      const image = await destination.describeImage(imageId);
+      const image = finalImage ?? (await destination.describeImage(imageId));
       if (!image) throw new CopyVanishedError(imageId, inputs.destinationRegion, "was not found right after its copy task succeeded");
       return this.outputs(inputs, imageId, { ...imageFields(image), taskId: outs.taskId as string | undefined, progress: 100 });
     } catch (e) {
@@ -724,7 +727,10 @@ function endpointKey(endpoint: Endpoint, accessKeyId: string): string {
 function managedTags(value: unknown): Record<string, string> {
   if (typeof value !== "object" || value === null) return {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (k !== OWNER_TAG_KEY && typeof v === "string") out[k] = v;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    // defineProperty: a tag key "__proto__" must be an entry, not a prototype change.
+    if (k !== OWNER_TAG_KEY && typeof v === "string") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
