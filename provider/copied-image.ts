@@ -105,7 +105,15 @@ export class CopiedImage extends pulumi.dynamic.Resource {
       copiedImageProviderShim,
       name,
       {
-        ...args,
+        // Every input key is passed, set or not, so that every output exists as an Output.
+        sourceImageId: args.sourceImageId,
+        destinationRegion: args.destinationRegion,
+        sourceRegion: args.sourceRegion,
+        imageName: args.imageName,
+        description: args.description,
+        copyImageTags: args.copyImageTags,
+        projectName: args.projectName,
+        tags: args.tags,
         // Internal: the engine gives dynamic providers neither the resource name nor customTimeouts.
         __meta: {
           resourceName: name,

@@ -3,6 +3,7 @@
  * Volcengine ECS custom image to another region and manages the copy for its whole life.
  */
 export { CopiedImage, type CopiedImageArgs } from "./copied-image";
+export { CopiedImageSet, copyLanes, type CopiedImageSetArgs } from "./copied-image-set";
 import copiedImageProvider = require("./runtime");
 /** The `pulumi.dynamic.ResourceProvider` doing the work (CopiedImage serializes a shim that loads it). */
 export { copiedImageProvider };

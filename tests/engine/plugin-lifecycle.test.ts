@@ -62,6 +62,11 @@ test("the serialized __provider is a small, credential-free shim that is the sam
   assert.match(a.providerText, /require\("volcengine-copied-image\/runtime"\)/);
   assertNoCanary(a.providerText, "__provider");
   assertNoCanary(JSON.stringify(a.inputs), "registered inputs");
+  // Every output is a real Output, also for inputs the program left out.
+  const pulumi = await import("@pulumi/pulumi");
+  for (const key of ["imageId", "imageName", "sourceRegion", "description", "tags", "status", "progress", "size", "createdAt", "taskId"]) {
+    assert.ok(pulumi.Output.isInstance((a.resource as unknown as Record<string, unknown>)[key]), `${key} is an Output`);
+  }
 });
 
 test("copy to two regions, rename in place, replace, out-of-band deletion, through the real plugin", async () => {
