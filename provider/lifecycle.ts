@@ -357,8 +357,26 @@ export class CopiedImageLifecycle {
     if (imageId) {
       this.log(`${label}: adopting ${imageId} in ${inputs.destinationRegion}, a copy this resource started earlier that was not recorded`);
     } else {
+      imageId = await this.startCopy(source, destination, inputs);
+      this.log(`${label}: copying ${inputs.sourceImageId} (${inputs.sourceRegion}) to ${inputs.destinationRegion} as ${imageId}`);
+    }
+
+    const outs = this.outputs(inputs, imageId, { status: "creating", progress: 0 });
+    return { id: imageId, outs: await this.finishCopy(imageId, outs, deadline, news, watcher, destination, "create") };
+  }
+
+  /**
+   * CopyImage, never twice. The service has no idempotency token, so:
+   * - throttling and locks (the request was refused) are retried by the wire;
+   * - a 5xx came after the service had the whole request: look in the destination for our copy
+   *   (the image exists as soon as CopyImage succeeds) and adopt it, or try again, a few times;
+   * - a timeout or broken connection leaves it unknown whether the service will still act: look
+   *   once, and otherwise stop with an error; the next `pulumi up` looks again and adopts it.
+   */
+  private async startCopy(source: SourceRegionClient, destination: DestinationRegionClient, inputs: CopiedImageInputs): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        imageId = await source.copyImage({
+        return await source.copyImage({
           sourceImageId: inputs.sourceImageId,
           destinationRegion: inputs.destinationRegion,
           imageName: inputs.imageName,
@@ -368,25 +386,19 @@ export class CopiedImageLifecycle {
           tags: copyTags(inputs),
         });
       } catch (e) {
-        if (e instanceof VolcengineError && e.ambiguous) {
-          // The request may have started a copy. Look once; otherwise the next `up` adopts it by name.
-          const adopted = await this.findOwnCopy(destination, inputs).catch(() => undefined);
-          if (!adopted) {
-            throw new Error(
-              `${e.message} The copy may or may not have started; run \`pulumi up\` again: the provider looks for an image named ` +
-                `"${inputs.imageName}" in ${inputs.destinationRegion} carrying the tag ${OWNER_TAG_KEY} and adopts it instead of copying twice.`,
-            );
-          }
-          imageId = adopted;
-        } else {
-          throw e;
+        if (!(e instanceof VolcengineError) || !isTransient(e)) throw e;
+        const adopted = await this.findOwnCopy(destination, inputs).catch(() => undefined);
+        if (adopted) return adopted;
+        if (e.ambiguous) {
+          throw new Error(
+            `${e.message} The copy may or may not have started; run \`pulumi up\` again: the provider looks for an image named ` +
+              `"${inputs.imageName}" in ${inputs.destinationRegion} carrying the tag ${OWNER_TAG_KEY} and adopts it instead of copying twice.`,
+          );
         }
+        if (attempt >= 8) throw e;
+        await this.clock.sleep(Math.min(10_000, 250 * 2 ** attempt));
       }
-      this.log(`${label}: copying ${inputs.sourceImageId} (${inputs.sourceRegion}) to ${inputs.destinationRegion} as ${imageId}`);
     }
-
-    const outs = this.outputs(inputs, imageId, { status: "creating", progress: 0 });
-    return { id: imageId, outs: await this.finishCopy(imageId, outs, deadline, news, watcher, destination, "create") };
   }
 
   /** Waits for a started copy and reads its final outputs; never lets the copy go unrecorded. */
@@ -423,12 +435,15 @@ export class CopiedImageLifecycle {
         );
       }
       if (e instanceof CopyFailedError) {
-        const deleted = await this.deleteQuietly(destination, imageId);
+        const outcome = await this.deleteQuietly(destination, imageId);
         const message =
           `${label}: ${e.message} ` +
-          (deleted
+          (outcome === "deleted"
             ? `The failed copy ${imageId} was deleted.`
-            : `The failed copy ${imageId} could not be deleted yet; it is recorded in the state and the next \`pulumi up\` replaces it.`);
+            : outcome === "gone"
+              ? `The copy ${imageId} no longer exists: it was deleted outside Pulumi while the provider waited for it.`
+              : `The failed copy ${imageId} could not be deleted yet; it is recorded in the state and the next \`pulumi up\` replaces it.`);
+        const deleted = outcome !== "failed";
         if (deleted && op === "create") throw new Error(message);
         throw partial(message, { status: "error", taskId: e.taskId, progress: e.lastProcess });
       }
@@ -553,7 +568,9 @@ export class CopiedImageLifecycle {
     if (setTags.length) await destination.tagResources([id], setTags);
 
     const changedSomething = change.imageName !== undefined || change.description !== undefined || removed.length > 0 || setTags.length > 0;
-    if (changedSomething || olds.status === "creating") {
+    // Also re-read when an earlier run could not read the finished copy (partial state without its fields).
+    const incomplete = olds.createdAt === undefined || olds.status !== "available";
+    if (changedSomething || olds.status === "creating" || incomplete) {
       const image = await destination.describeImage(id);
       if (image) {
         outs = this.outputs(inputs, id, { ...imageFields(image), taskId: (outs.taskId ?? olds.taskId) as string | undefined, progress: 100 });
@@ -609,7 +626,15 @@ export class CopiedImageLifecycle {
     // Deletion is not instant everywhere: wait until DescribeImages no longer lists it.
     delay = Math.min(poll.min, 1_000);
     for (;;) {
-      const image = await destination.describeImage(id);
+      let image: ImageRecord | undefined;
+      try {
+        image = await destination.describeImage(id);
+      } catch (e) {
+        // The image is already deleted; a passing failure of the confirmation must not fail the delete.
+        if (!isTransient(e) || this.clock.now() + delay > deadline) throw e;
+        await this.clock.sleep(delay);
+        continue;
+      }
       if (!image) return;
       if (this.clock.now() + delay > deadline) {
         throw new Error(
@@ -624,12 +649,13 @@ export class CopiedImageLifecycle {
 
   // ---------------------------------------------------------------- helpers
 
-  private async deleteQuietly(destination: DestinationRegionClient, imageId: string): Promise<boolean> {
+  /** Deletes without throwing: "deleted", "gone" (it was not there any more), or "failed". */
+  private async deleteQuietly(destination: DestinationRegionClient, imageId: string): Promise<"deleted" | "gone" | "failed"> {
     try {
       const err = await destination.deleteImage(imageId);
-      return !err || err.code === "InvalidImage.NotFound";
+      return !err ? "deleted" : err.code === "InvalidImage.NotFound" ? "gone" : "failed";
     } catch {
-      return false;
+      return "failed";
     }
   }
 

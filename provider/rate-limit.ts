@@ -6,7 +6,7 @@
  * provider limits some ECS actions to 4 requests per second with a burst of 10; the image actions it
  * leaves unlimited. Our default, 10 per second with a burst of 20, is between the two
  * (`volcengine:maxRequestsPerSecond` changes it).
- * A throttling response halves the rate for a while (`penalize`), and the rate recovers slowly.
+ * A throttling response halves the rate for a while (`penalize`), and the rate recovers with calm.
  */
 import { realClock, type Clock } from "./clock";
 
@@ -50,7 +50,9 @@ export class TokenBucket {
     // Account for the time up to now at the old rate first; otherwise the next refill credits the
     // whole interval since the last take at the halved rate, undoing the drain and the halving.
     this.refill();
-    this.rate = Math.max(this.baseRate / 10, this.rate / 2);
+    // Halve, down to a tenth of the base rate but never above 1/s: a user who raised the limit to
+    // hundreds per second keeps the protection.
+    this.rate = Math.max(Math.min(1, this.baseRate / 10), this.rate / 2);
     this.tokens = Math.min(this.tokens, 0);
   }
 
@@ -64,8 +66,12 @@ export class TokenBucket {
     const elapsed = Math.max(0, now - this.last) / 1000;
     this.last = now;
     this.tokens = Math.min(this.burst, this.tokens + elapsed * this.rate);
-    // Recover 10% of the lost rate per second of calm.
-    if (this.rate < this.baseRate) this.rate = Math.min(this.baseRate, this.rate + elapsed * 0.1 * this.baseRate);
+    // Recover with calm: at least a tenth of the (small) base rate per second, or 10% of the current
+    // rate per second once that is more, so a high limit comes back in about a minute, not at once.
+    if (this.rate < this.baseRate) {
+      const perSecond = Math.max(0.1 * Math.min(this.baseRate, 10), 0.1 * this.rate);
+      this.rate = Math.min(this.baseRate, this.rate + elapsed * perSecond);
+    }
   }
 
   private async waitForToken(signal?: AbortSignal): Promise<void> {

@@ -101,6 +101,16 @@ export function isTransient(e: unknown): boolean {
   return e.httpStatus !== undefined && (e.httpStatus === 429 || e.httpStatus >= 500);
 }
 
+/**
+ * For actions that must not run twice (CopyImage): only answers that say the request was not carried
+ * out are safe to repeat blindly: throttling and locks. A 5xx may come after the service acted, and
+ * a broken connection or timeout leaves it unknown; the life cycle looks before it tries again.
+ */
+export function isDefiniteRejection(e: unknown): boolean {
+  if (!(e instanceof VolcengineError) || e.ambiguous) return false;
+  return isThrottling(e) || e.code === "OperationDenied.ResourceLocked" || e.code === "ConnectionRefused";
+}
+
 export function isThrottling(e: unknown): boolean {
   return e instanceof VolcengineError && (THROTTLING_CODES.has(e.code) || e.httpStatus === 429);
 }
@@ -193,7 +203,7 @@ export class WireClient {
       maxRetryTime: this.retry.maxRetryTimeMs,
       randomize: true,
       signal: opts.signal,
-      shouldRetry: ({ error }) => isTransient(error) && (opts.idempotent || !(error as VolcengineError).ambiguous),
+      shouldRetry: ({ error }) => (opts.idempotent ? isTransient(error) : isDefiniteRejection(error)),
       onFailedAttempt: ({ error }) => {
         if (isThrottling(error)) this.options.rateLimiter?.penalize();
         if (isTransient(error)) this.stats.retries++;

@@ -138,7 +138,9 @@ test("DescribeImages failing right after the copy finished: partial state, then 
   // that it meets the read of the finished image.
   const run = book.up(lc, name, raw(name));
   await waitFor(() => logged(env.emulator, "CopyImage", { status: 200 }).length > 0, "CopyImage");
-  env.emulator.addFault({ kind: "internalError", action: "DescribeImages", count: 5 });
+  // Two reads follow the finish: the watcher's batched one (its failure is tolerated) and the life
+  // cycle's own; 10 errors exhaust both (4 retries each), so the copy's outputs cannot be read.
+  env.emulator.addFault({ kind: "internalError", action: "DescribeImages", count: 10 });
   const first = await run;
   assert.ok(!first.ok && first.partial, "a partial-state error: the copy is recorded");
   assert.match(messageOf(first.error), /finished but reading it failed: DescribeImages .*InternalError/);
