@@ -7,5 +7,5 @@ export { CopiedImageSet, copyLanes, type CopiedImageSetArgs } from "./copied-ima
 import copiedImageProvider = require("./runtime");
 /** The `pulumi.dynamic.ResourceProvider` doing the work (CopiedImage serializes a shim that loads it). */
 export { copiedImageProvider };
-export { VolcengineError } from "./errors";
-export { OWNER_TAG_KEY, type CopiedImageInputs, type CopiedImageOutputs } from "./lifecycle";
+export { VolcengineError, type VolcengineErrorFields } from "./errors";
+export { OWNER_TAG_KEY, type CopiedImageInputs, type CopiedImageOutputs, type Meta } from "./lifecycle";
