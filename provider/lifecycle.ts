@@ -460,6 +460,11 @@ export class CopiedImageLifecycle {
     try {
       const image = finalImage ?? (await destination.describeImage(imageId));
       if (!image) throw new CopyVanishedError(imageId, inputs.destinationRegion, "was not found right after its copy task succeeded");
+      // Tags.N on CopyImage is in the SDKs but on no doc page we read: where the copy lacks a tag we
+      // sent (or copyImageTags brought the source's value for one of our keys), set it now.
+      const wanted = copyTags(inputs);
+      const missing = wanted.filter((t) => !(image.Tags ?? []).some((x) => x.Key === t.Key && x.Value === t.Value));
+      if (missing.length > 0) await destination.tagResources([imageId], missing);
       return this.outputs(inputs, imageId, { ...imageFields(image), taskId: outs.taskId as string | undefined, progress: 100 });
     } catch (e) {
       throw partial(`${label}: the copy ${imageId} finished but reading it failed: ${(e as Error).message} Run \`pulumi refresh\` or \`pulumi up\` again.`, {
