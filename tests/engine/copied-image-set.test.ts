@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { captureRegistration, startPlugin, type PluginProcess, type Registration } from "../harness/plugin";
 import { CopiedImage } from "../../provider/copied-image";
 import { CopiedImageSet, COPIED_IMAGE_SET_TYPE } from "../../provider/copied-image-set";
-import { startTestEnv, CANARY, SOURCE_IMAGE, SOURCE_REGION, type TestEnv } from "../provider/env";
+import { startTestEnv, stackConfigFor, SOURCE_IMAGE, SOURCE_REGION, type TestEnv } from "../provider/env";
 
 const repoRoot = resolve(__dirname, "../../..");
 const REGIONS = ["cn-shanghai", "cn-guangzhou", "cn-hongkong"];
@@ -18,14 +18,7 @@ let plugin: PluginProcess;
 before(async () => {
   env = await startTestEnv();
   plugin = await startPlugin({ cwd: repoRoot, project: "proj", env: { VOLCENGINE_ACCESS_KEY: undefined, VOLCENGINE_SECRET_KEY: undefined } });
-  await plugin.configure({
-    "volcengine:region": SOURCE_REGION,
-    "volcengine:endpoint": env.endpoint,
-    "volcengine:accessKey": { secret: CANARY.accessKey },
-    "volcengine:secretKey": { secret: CANARY.secretKey },
-    "volcengine:sessionToken": { secret: CANARY.sessionToken! },
-    "volcengine:maxRequestsPerSecond": "1000",
-  });
+  await plugin.configure(stackConfigFor(env));
 });
 
 after(async () => {

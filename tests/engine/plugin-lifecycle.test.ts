@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { captureRegistration, startPlugin, PluginCallError, type PluginProcess } from "../harness/plugin";
 import { CopiedImage } from "../../provider";
-import { startTestEnv, assertNoCanary, CANARY, SOURCE_IMAGE, SOURCE_REGION, type TestEnv } from "../provider/env";
+import { startTestEnv, assertNoCanary, CANARY, SOURCE_IMAGE, SOURCE_REGION, type TestEnv, stackConfigFor } from "../provider/env";
 
 const repoRoot = resolve(__dirname, "../../..");
 let env: TestEnv;
@@ -22,14 +22,7 @@ before(async () => {
   process.env.VOLCENGINE_SESSION_TOKEN = CANARY.sessionToken;
   plugin = await startPlugin({ cwd: repoRoot, project: "proj", env: { VOLCENGINE_ACCESS_KEY: undefined, VOLCENGINE_SECRET_KEY: undefined } });
   // Credentials only in stack config, as `pulumi config set --secret` would deliver them.
-  await plugin.configure({
-    "volcengine:region": SOURCE_REGION,
-    "volcengine:endpoint": env.endpoint,
-    "volcengine:accessKey": { secret: CANARY.accessKey },
-    "volcengine:secretKey": { secret: CANARY.secretKey },
-    "volcengine:sessionToken": { secret: CANARY.sessionToken! },
-    "volcengine:maxRequestsPerSecond": "1000",
-  });
+  await plugin.configure(stackConfigFor(env));
 });
 
 after(async () => {

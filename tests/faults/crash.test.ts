@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { captureRegistration, startPlugin, PluginCallError, type PluginProcess } from "../harness/plugin";
 import { CopiedImage } from "../../provider";
-import { startTestEnv, CANARY, SOURCE_IMAGE, SOURCE_REGION, type TestEnv } from "../provider/env";
+import { startTestEnv, stackConfigFor, SOURCE_IMAGE, type TestEnv } from "../provider/env";
 import { StateBook, logged, messageOf, privateImages, sweep, waitFor, within } from "./helpers";
 
 const repoRoot = resolve(__dirname, "../../..");
@@ -39,14 +39,7 @@ async function newPlugin(): Promise<PluginProcess> {
     env: { VOLCENGINE_ACCESS_KEY: undefined, VOLCENGINE_SECRET_KEY: undefined, VOLCENGINE_SESSION_TOKEN: undefined },
   });
   plugins.push(p);
-  await p.configure({
-    "volcengine:region": SOURCE_REGION,
-    "volcengine:endpoint": env.endpoint,
-    "volcengine:accessKey": { secret: CANARY.accessKey },
-    "volcengine:secretKey": { secret: CANARY.secretKey },
-    "volcengine:sessionToken": { secret: CANARY.sessionToken! },
-    "volcengine:maxRequestsPerSecond": "1000",
-  });
+  await p.configure(stackConfigFor(env));
   return p;
 }
 

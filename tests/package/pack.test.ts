@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { captureRegistration, startPlugin } from "../harness/plugin";
 import { CopiedImage } from "../../provider";
-import { startTestEnv, assertNoCanary, CANARY, SOURCE_IMAGE, SOURCE_REGION, type TestEnv } from "../provider/env";
+import { startTestEnv, assertNoCanary, stackConfigFor, SOURCE_IMAGE, type TestEnv } from "../provider/env";
 
 const repoRoot = resolve(__dirname, "../../..");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -85,13 +85,7 @@ test("the plugin, running in the fresh project, loads the implementation from th
   const reg = await captureRegistration(() => new CopiedImage("packed", { sourceImageId: SOURCE_IMAGE, destinationRegion: "cn-shanghai" }), { project: "fresh", stack: "dev" });
   const plugin = await startPlugin({ cwd: project, project: "fresh", env: { VOLCENGINE_ACCESS_KEY: undefined, VOLCENGINE_SECRET_KEY: undefined } });
   try {
-    await plugin.configure({
-      "volcengine:region": SOURCE_REGION,
-      "volcengine:endpoint": env.endpoint,
-      "volcengine:accessKey": { secret: CANARY.accessKey },
-      "volcengine:secretKey": { secret: CANARY.secretKey },
-      "volcengine:sessionToken": { secret: CANARY.sessionToken! },
-    });
+    await plugin.configure(stackConfigFor(env, { unlimitedRate: false }));
     const checked = await plugin.check(reg.urn, {}, reg.inputs);
     assert.deepEqual(checked.failures, []);
     const created = await plugin.create(reg.urn, checked.inputs);

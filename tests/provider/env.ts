@@ -106,3 +106,16 @@ export function assertNoCanary(text: string, where: string): void {
     if (text.includes(v)) throw new Error(`canary credential found in ${where}`);
   }
 }
+
+/** The stack config a test plugin gets: the canary credentials as secrets (as `pulumi config set --secret`
+ * delivers them), the source region and the emulator's endpoint. */
+export function stackConfigFor(env: TestEnv, opts: { unlimitedRate?: boolean } = { unlimitedRate: true }): Record<string, string | { secret: string }> {
+  return {
+    "volcengine:region": SOURCE_REGION,
+    "volcengine:endpoint": env.endpoint,
+    "volcengine:accessKey": { secret: CANARY.accessKey },
+    "volcengine:secretKey": { secret: CANARY.secretKey },
+    "volcengine:sessionToken": { secret: CANARY.sessionToken! },
+    ...(opts.unlimitedRate ? { "volcengine:maxRequestsPerSecond": "1000" } : {}),
+  };
+}
