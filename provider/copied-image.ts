@@ -46,6 +46,13 @@ export interface CopiedImageArgs {
    * both copied and given here, the value given here wins.
    */
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Adopt this existing custom image in the destination region instead of copying, e.g. a copy made
+   * in the console or one named in a provider error. Read at create only. This stands in for Pulumi's
+   * `import` resource option, which the engine cannot offer dynamic providers (pulumi/pulumi#3550).
+   * The image keeps its name and description unless `imageName` / `description` are given.
+   */
+  adoptImageId?: pulumi.Input<string>;
 }
 
 export class CopiedImage extends pulumi.dynamic.Resource {
@@ -114,6 +121,7 @@ export class CopiedImage extends pulumi.dynamic.Resource {
         copyImageTags: args.copyImageTags,
         projectName: args.projectName,
         tags: args.tags,
+        adoptImageId: args.adoptImageId,
         // Internal: the engine gives dynamic providers neither the resource name nor customTimeouts.
         __meta: {
           resourceName: name,

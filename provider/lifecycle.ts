@@ -76,6 +76,8 @@ export interface CopiedImageInputs {
   copyImageTags: boolean;
   projectName?: string;
   tags?: Record<string, string>;
+  /** Adopt this existing image instead of copying (create only; ignored afterwards). */
+  adoptImageId?: string;
   __meta: Meta;
 }
 
@@ -203,6 +205,7 @@ export class CopiedImageLifecycle {
     add(checkBoolean(news.copyImageTags, "copyImageTags"));
     add(checkProjectName(news.projectName));
     failures.push(...checkTags(news.tags, "tags", [OWNER_TAG_KEY]));
+    if (news.adoptImageId !== undefined) add(checkImageId(news.adoptImageId, "adoptImageId"));
 
     const meta = this.meta(news.__meta, failures);
     const inputs: Props = withoutUndefined({
@@ -212,7 +215,11 @@ export class CopiedImageLifecycle {
       __meta: meta,
     });
 
-    if (news.imageName === undefined && failures.length === 0) {
+    const adopting = news.adoptImageId !== undefined || (typeof olds.adoptImageId === "string" && olds.imageName === undefined);
+    if (news.imageName === undefined && failures.length === 0 && adopting) {
+      // An adopted image keeps its own name; no name is generated.
+      (inputs.__meta as Meta).autoNamed = false;
+    } else if (news.imageName === undefined && failures.length === 0) {
       const replaceInputsKnown = REPLACE_KEYS.every((k) => !isUnknown(inputs[k]));
       const oldMeta = (olds.__meta ?? {}) as Meta;
       const unchanged = REPLACE_KEYS.every((k) => same(olds[k], inputs[k]));
@@ -299,7 +306,7 @@ export class CopiedImageLifecycle {
       if (taken.length > 0 && !i.__meta.autoNamed) {
         failures.push({
           property: "imageName",
-          reason: `imageName "${i.imageName}" is already used in ${i.destinationRegion} by ${taken.map((t) => t.ImageId).join(", ")}; choose another name or adopt that image with the resource option import.`,
+          reason: `imageName "${i.imageName}" is already used in ${i.destinationRegion} by ${taken.map((t) => t.ImageId).join(", ")}; choose another name or adopt that image with the input adoptImageId.`,
         });
       }
       const planned = this.planCopy(i.destinationRegion, i.__meta.identity ?? i.imageName);
@@ -352,6 +359,8 @@ export class CopiedImageLifecycle {
     const deadline = started + this.timeout(inputs.__meta, "create");
     const label = this.label(inputs);
 
+    if (inputs.adoptImageId) return this.adopt(inputs, news, destination, watcher, deadline);
+
     // After a crash between CopyImage and Pulumi saving the result, the copy is already there.
     let imageId = await this.findOwnCopy(destination, inputs);
     if (imageId) {
@@ -363,6 +372,30 @@ export class CopiedImageLifecycle {
 
     const outs = this.outputs(inputs, imageId, { status: "creating", progress: 0 });
     return { id: imageId, outs: await this.finishCopy(imageId, outs, deadline, news, watcher, destination, "create") };
+  }
+
+  /**
+   * Adopts an existing image (the `adoptImageId` input) instead of copying: Pulumi's `import` option
+   * cannot reach dynamic providers (the engine reads with neither inputs nor state, pulumi/pulumi#3550).
+   * The image must be a custom image in the destination region; an unfinished copy is waited for.
+   * It gets the ownership tag and the managed tags; its name and description are kept unless given.
+   */
+  private async adopt(inputs: CopiedImageInputs, news: Props, destination: DestinationRegionClient, watcher: TaskWatcher, deadline: number): Promise<{ id: string; outs: Props }> {
+    const id = inputs.adoptImageId!;
+    const image = await destination.describeImage(id);
+    if (!image) throw new Error(`${this.label(inputs)}: cannot adopt ${id}: there is no such image in ${inputs.destinationRegion}.`);
+    if (image.Visibility !== undefined && image.Visibility !== "private") {
+      throw new Error(`${this.label(inputs)}: cannot adopt ${id}: it is a ${image.Visibility} image; only custom images of this account can be managed.`);
+    }
+    this.log(`${this.label(inputs)}: adopting ${id} in ${inputs.destinationRegion} (${image.ImageName}, ${image.Status})`);
+    const named = { ...inputs, imageName: inputs.imageName ?? image.ImageName ?? "" };
+    if (inputs.imageName !== undefined && inputs.imageName !== image.ImageName) await destination.modifyImageAttribute(id, { imageName: inputs.imageName });
+    if (inputs.description !== undefined && inputs.description !== image.Description) await destination.modifyImageAttribute(id, { description: inputs.description });
+    const outs = this.outputs(named, id, { ...imageFields(image), imageName: named.imageName, description: inputs.description ?? image.Description, progress: image.Status === "available" ? 100 : 0 });
+    if (image.Status === "creating") return { id, outs: await this.finishCopy(id, outs, deadline, { ...news, imageName: named.imageName }, watcher, destination, "create") };
+    const missing = copyTags(named).filter((t) => !(image.Tags ?? []).some((x) => x.Key === t.Key && x.Value === t.Value));
+    if (missing.length > 0) await destination.tagResources([id], missing);
+    return { id, outs };
   }
 
   /**
@@ -493,7 +526,7 @@ export class CopiedImageLifecycle {
     const ids = found.map((i) => i.ImageId).join(", ");
     throw new Error(
       `imageName "${inputs.imageName}" is already used in ${inputs.destinationRegion} by ${ids}, which this resource did not create. ` +
-        `Choose another imageName, or adopt that image with the resource option \`import: "${found[0].ImageId}"\`.`,
+        `Choose another imageName, or adopt that image by setting the input \`adoptImageId: "${found[0].ImageId}"\`.`,
     );
   }
 
@@ -581,7 +614,7 @@ export class CopiedImageLifecycle {
         outs = this.outputs(inputs, id, { ...imageFields(image), taskId: (outs.taskId ?? olds.taskId) as string | undefined, progress: 100 });
       }
     }
-    outs.imageName = inputs.imageName;
+    if (inputs.imageName !== undefined) outs.imageName = inputs.imageName;
     if (inputs.description !== undefined) outs.description = inputs.description;
     else if (olds.description !== undefined && outs.description === undefined) outs.description = olds.description;
     return { outs };
@@ -700,6 +733,7 @@ export class CopiedImageLifecycle {
       copyImageTags: inputs.copyImageTags ?? false,
       projectName: inputs.projectName,
       tags: inputs.tags,
+      adoptImageId: inputs.adoptImageId,
       __meta: inputs.__meta ?? {},
       ...extra,
     };
@@ -790,7 +824,7 @@ function imageFields(image: ImageRecord): Partial<CopiedImageOutputs> {
 }
 
 function pickImageOutputs(olds: Props): Props {
-  const keys = ["status", "progress", "taskId", "size", "osName", "osType", "platform", "platformVersion", "architecture", "bootMode", "visibility", "createdAt", "description"];
+  const keys = ["imageName", "status", "progress", "taskId", "size", "osName", "osType", "platform", "platformVersion", "architecture", "bootMode", "visibility", "createdAt", "description"];
   const out: Props = {};
   for (const k of keys) if (olds[k] !== undefined) out[k] = olds[k];
   return out;

@@ -327,6 +327,10 @@ test("the root project through the real pulumi CLI against the emulator", { time
         `export const adoptedImageId = importId`,
         `  ? new CopiedImage("adopted", { sourceImageId, destinationRegion: "ap-southeast-3" }, { import: importId }).imageId`,
         `  : undefined;`,
+        `const adoptId = config.get("adoptId");`,
+        `const byId = adoptId ? new CopiedImage("adopted-by-id", { sourceImageId, destinationRegion: "ap-southeast-3", adoptImageId: adoptId }) : undefined;`,
+        `export const adoptedByIdImageId = byId?.imageId;`,
+        `export const adoptedByIdName = byId?.imageName;`,
         ``,
       ].join("\n"),
     );
@@ -410,6 +414,23 @@ test("the root project through the real pulumi CLI against the emulator", { time
       }
       timings.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  9b. import`);
     }
+  });
+
+  // What works today instead of `import`: the adoptImageId input, handled by the provider's create.
+  await step("9c. adoptImageId adopts an existing image through the CLI; the next preview shows no change", async () => {
+    const existing = emulator!.seedImage({ region: "ap-southeast-3", imageName: "hand-made-copy-2", description: "Made by hand", ownerAccountId: CANARY.accountId });
+    await temp!.setConfig("adoptId", existing);
+    emulator!.clearLog();
+    await temp!.ok(["up", "--yes", ...temp!.stackArgs()]);
+    assert.equal(count("CopyImage"), 0, countsText());
+    const outs = await temp!.outputs();
+    assert.equal(outs.adoptedByIdImageId, existing);
+    assert.equal(outs.adoptedByIdName, "hand-made-copy-2", "the image keeps its name");
+    const { result } = await temp!.previewJson(["--expect-no-changes"]);
+    if (result.code !== 0) assert.fail(describeFailure(result, "preview after adoption shows changes"));
+    await temp!.removeConfig("adoptId");
+    await temp!.ok(["up", "--yes", ...temp!.stackArgs()]);
+    assert.equal(copiesIn("ap-southeast-3").find((i) => i.ImageId === existing), undefined, "removing the resource deletes the adopted image");
   });
 
   await step("10. a rebuilt implementation (changed dist/provider/lifecycle.js): preview shows no change and runs the new code", async () => {

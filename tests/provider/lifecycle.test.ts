@@ -231,12 +231,12 @@ test("after a crash between CopyImage and the state, the next create adopts the 
   await fresh.delete(id, { ...inputs, imageId: id });
 });
 
-test("a user-chosen name already used by an image we did not create is an error naming it and how to import it", async () => {
+test("a user-chosen name already used by an image we did not create is an error naming it and how to adopt it", async () => {
   const foreign = env.emulator.seedImage({ region: "cn-shanghai", imageName: "taken-name" });
   const inputs = await checked("chooser", { imageName: "taken-name" });
   await assert.rejects(env.lifecycle.create(inputs), (e: Error) => {
     assert.ok(e.message.includes(foreign));
-    assert.match(e.message, /import: "image-/);
+    assert.match(e.message, /adoptImageId: "image-/);
     return true;
   });
   assert.equal(countByAction(env.emulator).CopyImage ?? 0, 0);

@@ -95,7 +95,7 @@ test("preflight: a chosen name already used in the destination fails preview; ex
   assert.equal(env.emulator.log().length, 0, "an in-place update needs no preflight");
 });
 
-test("import: reading an existing copy by id records inputs that make the next preview show no change", async () => {
+test("read without prior outputs (a user-driven get/import read) records inputs that make the next preview show no change", async () => {
   const made = await env.lifecycle.create(env.lifecycle.check({}, inputsFor("original")).inputs);
   // A new program adopts that image: `new CopiedImage("adopted", {...}, { import: id })`. The engine
   // reads it with the program's inputs (no imageId yet, no name given).
@@ -114,4 +114,34 @@ test("import: reading an existing copy by id records inputs that make the next p
   await assert.rejects(env.lifecycle.read("image-doesnotexist0001", programInputs), /cannot import image-doesnotexist0001: no such image in cn-shanghai/);
   await env.lifecycle.delete(made.id, made.outs);
   void SOURCE_IMAGE;
+});
+
+test("adoptImageId adopts an existing image instead of copying; it keeps its name and converges", async () => {
+  const existing = env.emulator.seedImage({ region: "cn-shanghai", imageName: "console-copy", description: "Made by hand", ownerAccountId: CANARY.accountId });
+  env.emulator.clearLog();
+  const checked = env.lifecycle.check({}, inputsFor("adopter", { adoptImageId: existing }));
+  assert.deepEqual(checked.failures, []);
+  assert.equal(checked.inputs.imageName, undefined, "no generated name for an adopted image");
+  const { id, outs } = await env.lifecycle.create(checked.inputs);
+  assert.equal(id, existing);
+  assert.equal(outs.imageName, "console-copy");
+  assert.equal(outs.description, "Made by hand");
+  assert.equal(outs.status, "available");
+  assert.ok(!env.emulator.log().some((e) => e.action === "CopyImage"), "no copy was made");
+  assert.ok(env.emulator.images("cn-shanghai").find((i) => i.ImageId === id)!.Tags.some((t) => t.Key === "pulumi-copied-image:owner"));
+
+  // The next run: no change; a description change updates in place and keeps the name.
+  const again = env.lifecycle.check(checked.inputs, inputsFor("adopter", { adoptImageId: existing }));
+  assert.deepEqual(env.lifecycle.diff(id, { ...outs, __provider: again.inputs.__provider }, again.inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+  const news = env.lifecycle.check(checked.inputs, inputsFor("adopter", { adoptImageId: existing, description: "Now managed" })).inputs;
+  const { outs: updated } = await env.lifecycle.update(id, outs, news);
+  assert.equal(updated.imageName, "console-copy");
+  assert.equal(updated.description, "Now managed");
+  await env.lifecycle.delete(id, updated);
+  assert.equal(env.emulator.images("cn-shanghai").find((i) => i.ImageId === id), undefined);
+
+  await assert.rejects(env.lifecycle.create(env.lifecycle.check({}, inputsFor("ghost", { adoptImageId: "image-doesnotexist0001" })).inputs), /cannot adopt image-doesnotexist0001: there is no such image in cn-shanghai/);
+  const publicImage = env.emulator.images("cn-shanghai").find((i) => i.Visibility === "public")!;
+  await assert.rejects(env.lifecycle.create(env.lifecycle.check({}, inputsFor("pub", { adoptImageId: publicImage.ImageId })).inputs), /public image; only custom images/);
+  assert.match(env.lifecycle.check({}, inputsFor("bad", { adoptImageId: "nope" })).failures[0].reason, /adoptImageId "nope" is not an image id/);
 });
