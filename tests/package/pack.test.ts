@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync, realpathSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { captureRegistration, startPlugin } from "../harness/plugin";
+import { findPulumiCli, isMissing, PulumiStack } from "../e2e/cli";
 import { CopiedImage } from "../../provider";
-import { startTestEnv, assertNoCanary, stackConfigFor, SOURCE_IMAGE, type TestEnv } from "../provider/env";
+import { startTestEnv, assertNoCanary, stackConfigFor, CANARY, SOURCE_IMAGE, type TestEnv } from "../provider/env";
 
 const repoRoot = resolve(__dirname, "../../..");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -30,9 +31,11 @@ before(async () => {
   project = join(work, "project");
   execFileSync("mkdir", ["-p", project]);
   const pulumiVersion = JSON.parse(readFileSync(join(repoRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
+  // As in a real Pulumi TypeScript project (without it, the SDK falls back to its vendored TypeScript 3.8).
+  const typescriptVersion = JSON.parse(readFileSync(join(repoRoot, "node_modules/typescript/package.json"), "utf8")).version;
   writeFileSync(
     join(project, "package.json"),
-    JSON.stringify({ name: "fresh-project", private: true, dependencies: { "volcengine-copied-image": `file:${tarball}`, "@pulumi/pulumi": pulumiVersion } }, null, 2),
+    JSON.stringify({ name: "fresh-project", private: true, dependencies: { "volcengine-copied-image": `file:${tarball}`, "@pulumi/pulumi": pulumiVersion, typescript: typescriptVersion } }, null, 2),
   );
   const install = spawnSync(npm, ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: project, encoding: "utf8" });
   assert.equal(install.status, 0, `npm install of the tarball failed:\n${install.stdout}\n${install.stderr}`);
@@ -77,7 +80,7 @@ export const ids = [copy.imageId, set.imageIds];
 `,
   );
   writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", target: "ES2022", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true, noEmit: true }, files: ["index.ts"] }));
-  const tsc = spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", project], { encoding: "utf8" });
+  const tsc = spawnSync(process.execPath, [join(project, "node_modules/typescript/bin/tsc"), "-p", project], { encoding: "utf8" });
   assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
 });
 
@@ -99,5 +102,42 @@ test("the plugin, running in the fresh project, loads the implementation from th
     assertNoCanary(JSON.stringify(created), "outputs");
   } finally {
     await plugin.stop();
+  }
+});
+
+test("the real Pulumi CLI runs a program in the fresh project: up copies, preview sees no change, destroy deletes", async (t) => {
+
+  const cli = findPulumiCli();
+  if (isMissing(cli)) {
+    t.skip(cli.missing);
+    return;
+  }
+  writeFileSync(join(project, "Pulumi.yaml"), "name: fresh-project\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
+  writeFileSync(
+    join(project, "index.ts"),
+    `import { CopiedImage } from "volcengine-copied-image";
+const copy = new CopiedImage("packed-copy", { sourceImageId: "${SOURCE_IMAGE}", destinationRegion: "cn-guangzhou" });
+export const imageId = copy.imageId;
+`,
+  );
+  const stack = new PulumiStack(cli, {
+    projectDir: project,
+    tempPrefix: "copied-image-pack-cli-",
+    env: { VOLCENGINE_ACCESS_KEY: CANARY.accessKey, VOLCENGINE_SECRET_KEY: CANARY.secretKey, VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken },
+  });
+  try {
+    await stack.init();
+    await stack.setConfig("volcengine:region", "cn-beijing");
+    await stack.setConfig("volcengine:endpoint", env.endpoint);
+    await stack.ok(["up", "--yes", ...stack.stackArgs()]);
+    const { imageId } = (await stack.outputs()) as { imageId: string };
+    assert.ok(env.emulator.images("cn-guangzhou").some((i) => i.ImageId === imageId && i.Status === "available"));
+    const exported = await stack.exportState();
+    assertNoCanary(exported.text, "state");
+    await stack.ok(["preview", "--expect-no-changes", ...stack.stackArgs()]);
+    await stack.ok(["destroy", "--yes", ...stack.stackArgs()]);
+    assert.ok(!env.emulator.images("cn-guangzhou").some((i) => i.ImageId === imageId));
+  } finally {
+    await stack.dispose();
   }
 });
