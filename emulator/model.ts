@@ -292,6 +292,7 @@ export class Model {
       UpdatedAt: formatTime(v.updatedAt),
       // [INFERRED] EndAt is "" until the task has finished.
       EndAt: v.endAt === undefined ? "" : formatTime(v.endAt),
+      EndsAtMs: v.endAt ?? t.createdAt + Math.max(0, t.durationMs),
       AccountId: t.accountId,
       SourceRegion: t.sourceRegion,
       SourceImageId: t.sourceImageId,

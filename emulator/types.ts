@@ -137,6 +137,9 @@ export interface EmulatorTask {
   AccountId: string;
   SourceRegion: string;
   SourceImageId: string;
+  /** Emulator-only: when the task ends (or ended), in simulated epoch ms. The API's times have whole
+   * seconds only; benchmarks need the exact moment. */
+  EndsAtMs: number;
   /** Emulator-only: true while a taskInvisible fault hides the task from DescribeTasks. */
   Invisible: boolean;
 }

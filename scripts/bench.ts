@@ -74,7 +74,7 @@ function envFor(emu: EmulatorHandle): Record<string, string> {
 function detectionLatency(emu: EmulatorHandle, imageId: string, at: number): number {
   const task = emu.tasks(DEST).find((t) => t.ResourceId === imageId);
   if (!task?.EndAt) return NaN;
-  return at - Date.parse(task.EndAt);
+  return at - task.EndsAtMs; // not EndAt: the API's times have whole seconds only
 }
 
 interface Run {
