@@ -8,7 +8,7 @@
  * against Volcengine, in a fraction of the time. Each poller talks to its own emulator, so every
  * request in an emulator's log is that poller's.
  *
- *   npm run bench                    speed 30 (a 60-minute copy takes 2 real minutes); about 6 minutes
+ *   npm run bench                    speed 20 (a 60-minute copy takes 3 real minutes); about 8 minutes
  *   npm run bench -- --speed 120     faster, coarser: HTTP round trips weigh more in simulated time
  *
  * Prints tables; nothing here asserts. Figures depend on the machine; record them with the command.
@@ -27,7 +27,7 @@ import { captureRegistration, startPlugin, serializeProviderText } from "../test
 import { CopiedImage } from "../provider/copied-image";
 
 const args = process.argv.slice(2);
-const speed = Number(args[args.indexOf("--speed") + 1] ?? 30) || 30;
+const speed = Number(args[args.indexOf("--speed") + 1] ?? 20) || 20;
 const SOURCE_REGION = "cn-beijing";
 const SOURCE_IMAGE = "image-benchsource0000001";
 const DEST = "cn-shanghai";
