@@ -1,10 +1,10 @@
 // The seven ECS actions the emulator implements. Each handler returns the `Result` object or throws an ApiError.
 import { ApiError, business } from "./errors";
-import type { FaultSet } from "./faults";
-import { type Account, type ImageRec, type Model, randomId } from "./model";
-import {
-  MAX_RESOURCES_PER_TAG_CALL, MAX_TAGS_PER_CALL, MAX_TAGS_PER_RESOURCE, validDescription, validImageName, validTagKey, validTagValue,
-} from "./rules";
+import { type ActionContext, regionImages, visibleImage } from "./context";
+import { randomId } from "./model";
+import { boolParam, limitList, listParam, maxResults, pageOf, tagsParam } from "./params";
+import { MAX_TAGS_PER_CALL, MAX_TAGS_PER_RESOURCE, validDescription, validImageName, validTagKey, validTagValue } from "./rules";
+import { modifyImageAttribute, tagQuota, tagResources, untagResources } from "./tag-actions";
 
 export const VERSION = "2020-04-01";
 export const SERVICE = "ecs";
@@ -12,101 +12,9 @@ export const ACTIONS = [
   "CopyImage", "DescribeTasks", "DescribeImages", "DeleteImages", "ModifyImageAttribute", "TagResources", "UntagResources",
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
-
-export interface ActionContext {
-  model: Model;
-  faults: FaultSet;
-  params: Map<string, string>;
-  region: string;
-  account: Account;
-  copyDurationMs: number;
-  maxImagesPerRegion: number;
-}
+export type { ActionContext } from "./context";
 
 type Result = Record<string, unknown>;
-
-// ---------- parameter helpers ----------
-
-/** Values of `Name.1`, `Name.2`, ... in index order. A bare `Name=` (go-sdk empty list) gives []. */
-function listParam(params: Map<string, string>, name: string): string[] {
-  const re = new RegExp(`^${name.replace(/\./g, "\\.")}\\.(\\d+)$`);
-  const items: [number, string][] = [];
-  for (const [k, v] of params) {
-    const m = re.exec(k);
-    if (m) items.push([Number(m[1]), v]);
-  }
-  return items.sort((a, b) => a[0] - b[0]).map((x) => x[1]);
-}
-
-/** `Tags.N.Key` / `Tags.N.Value` pairs in index order. */
-function tagsParam(params: Map<string, string>, name = "Tags"): { key: string; value: string; n: number }[] {
-  const byN = new Map<number, { key?: string; value?: string }>();
-  const re = new RegExp(`^${name}\\.(\\d+)\\.(Key|Value)$`);
-  for (const [k, v] of params) {
-    const m = re.exec(k);
-    if (!m) continue;
-    const n = Number(m[1]);
-    const e = byN.get(n) ?? {};
-    if (m[2] === "Key") e.key = v;
-    else e.value = v;
-    byN.set(n, e);
-  }
-  return [...byN.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([n, e]) => {
-      if (e.key === undefined) throw business.missing(`${name}.${n}.Key`);
-      return { key: e.key, value: e.value ?? "", n };
-    });
-}
-
-function boolParam(params: Map<string, string>, name: string): boolean | undefined {
-  const v = params.get(name);
-  if (v === undefined || v === "") return undefined;
-  if (v === "true") return true;
-  if (v === "false") return false;
-  throw business.invalidArgument(`${name} must be true or false.`);
-}
-
-function maxResults(params: Map<string, string>, dflt: number): number {
-  const v = params.get("MaxResults");
-  if (v === undefined || v === "") return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw business.invalidArgument("MaxResults must be an integer from 1 to 100.");
-  return Number(v);
-}
-
-/** NextToken is an opaque base64url offset. [INFERRED] the real token format is unknown. */
-function pageOf<T>(items: T[], params: Map<string, string>, size: number): { page: T[]; nextToken: string } {
-  const tok = params.get("NextToken") ?? "";
-  let offset = 0;
-  if (tok !== "") {
-    const m = /^o:(\d+)$/.exec(Buffer.from(tok, "base64url").toString("utf8"));
-    if (!m) throw business.invalidArgument("NextToken is invalid.");
-    offset = Number(m[1]);
-  }
-  const page = items.slice(offset, offset + size);
-  const next = offset + size < items.length ? Buffer.from(`o:${offset + size}`).toString("base64url") : "";
-  return { page, nextToken: next };
-}
-
-function limitList(list: string[], name: string, max: number): void {
-  if (list.length > max) throw business.invalidArgument(`${name}.N accepts at most ${max} items.`);
-}
-
-function regionImages(ctx: ActionContext, region: string): Map<string, ImageRec> {
-  return ctx.model.images.get(region) ?? new Map();
-}
-
-/** The image if the caller can see it in the region. */
-function visibleImage(ctx: ActionContext, region: string, id: string): ImageRec | undefined {
-  const img = regionImages(ctx, region).get(id);
-  return img && ctx.model.visibilityFor(img, ctx.account.accountId) !== undefined ? img : undefined;
-}
-
-/** The image if it is the caller's own custom image in the region. */
-function ownImage(ctx: ActionContext, region: string, id: string): ImageRec | undefined {
-  const img = visibleImage(ctx, region, id);
-  return img && ctx.model.visibilityFor(img, ctx.account.accountId) === "private" ? img : undefined;
-}
 
 // ---------- actions ----------
 
@@ -122,7 +30,9 @@ function copyImage(ctx: ActionContext): Result {
   const description = p.get("Description");
   if (description !== undefined && !validDescription(description)) throw business.malformed("Description");
   const copyTags = boolParam(p, "CopyImageTags") ?? false;
-  const extraTags = tagsParam(p);
+  // The CopyImage doc pages list no Tags.N (only the SDKs send it): in the "ignored" world the gateway
+  // drops it unread, so it is neither validated nor applied.
+  const extraTags = ctx.world.tagsOnCopyImage === "ignored" ? [] : tagsParam(p);
   for (const t of extraTags) {
     if (!validTagKey(t.key)) throw new ApiError(400, "InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid."); // [INFERRED] code
     if (!validTagValue(t.value)) throw new ApiError(400, "InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid."); // [INFERRED] code
@@ -164,11 +74,13 @@ function copyImage(ctx: ActionContext): Result {
   const now = ctx.model.now();
   const newId = randomId("image-");
   const taskId = randomId("t-");
+  const jitter = ctx.world.progressJitter > 0 ? { jitter: { amount: ctx.world.progressJitter, seed: ctx.world.progressSeed + ctx.model.tasks.size } } : {};
   ctx.model.tasks.set(taskId, {
     id: taskId, region: dest, accountId: ctx.account.accountId, resourceId: newId, sourceRegion: ctx.region, sourceImageId: src.imageId,
     createdAt: now, durationMs: faults.durationMs ?? ctx.copyDurationMs,
     ...(faults.failAtPercent !== undefined ? { failAtPercent: faults.failAtPercent } : {}),
     invisibleUntilReal: faults.invisibleMs !== undefined ? Date.now() + faults.invisibleMs : 0,
+    progress: { profile: ctx.world.progressProfile, ...jitter },
   });
   regionImages(ctx, dest).set(newId, {
     ...src,
@@ -187,6 +99,9 @@ function copyImage(ctx: ActionContext): Result {
     tags,
     copyTaskId: taskId,
   });
+  // A copy is new snapshots in the destination region, one per source snapshot, owned by the new image.
+  const sourceSnapshots = ctx.model.snapshots.ofImage(src.region, src.imageId);
+  ctx.model.snapshots.create(dest, newId, sourceSnapshots.map((x) => ({ size: x.size, volumeKind: x.volumeKind })), now);
   return { ImageId: newId };
 }
 
@@ -243,6 +158,7 @@ function describeImages(ctx: ActionContext): Result {
   }
   const size = maxResults(p, 15);
   const acct = ctx.account.accountId;
+  if (ctx.world.describeImagesUnknownId === "notFound" && ids.some((id) => !visibleImage(ctx, ctx.region, id))) throw business.imageNotFound();
   // [INFERRED] Unknown ids match nothing (HTTP 200, empty Images), as the tf provider expects.
   const all = [...regionImages(ctx, ctx.region).values()].filter((img) => {
     const vis = ctx.model.visibilityFor(img, acct);
@@ -277,8 +193,9 @@ function deleteImages(ctx: ActionContext): Result {
   const ids = listParam(ctx.params, "ImageIds").filter((id) => id !== "");
   if (ids.length === 0) throw business.missing("ImageIds");
   limitList(ids, "ImageIds", 100);
-  boolParam(ctx.params, "DeleteBindedSnapshots"); // accepted and validated; the emulator has no snapshots
-  const details: { ImageId: string; Error: { Code: string; Message: string } }[] = [];
+  // Documented "true (default)", but the doc's own example sends false: the default is a world switch.
+  const deleteSnapshots = boolParam(ctx.params, "DeleteBindedSnapshots") ?? ctx.world.deleteBindedSnapshotsDefault;
+  const details: { ImageId: string; Error?: { Code: string; Message: string } }[] = [];
   const fail = (id: string, e: ApiError) => details.push({ ImageId: id, Error: { Code: e.code, Message: e.message } });
   const acct = ctx.account.accountId;
   const m = regionImages(ctx, ctx.region);
@@ -293,91 +210,15 @@ function deleteImages(ctx: ActionContext): Result {
     } else if (img.status === "creating" && img.copyTaskId !== undefined) {
       fail(id, new ApiError(400, "OperationDenied.ImageIsCopying", "The specified operation is denied as your image is copying."));
     } else if (img.status === "creating") fail(id, business.imageStatus());
-    else m.delete(id); // [INFERRED] gone at once, no intermediate "deleting" status
-  }
-  // [INFERRED] Successful deletions are left out of OperationDetails; HTTP 200 even if every image failed.
-  return { OperationDetails: details };
-}
-
-function modifyImageAttribute(ctx: ActionContext): Result {
-  const p = ctx.params;
-  const id = p.get("ImageId") ?? "";
-  if (id === "") throw business.missing("ImageId");
-  const name = p.get("ImageName");
-  if (name !== undefined && !validImageName(name)) throw business.malformed("ImageName");
-  const description = p.get("Description");
-  if (description !== undefined && !validDescription(description)) throw business.malformed("Description");
-  const bootMode = p.get("BootMode");
-  if (bootMode !== undefined && bootMode !== "BIOS" && bootMode !== "UEFI") throw business.malformed("BootMode");
-  // [INFERRED] Only the caller's own custom images can be modified; public/shared ones look not found.
-  const img = ownImage(ctx, ctx.region, id);
-  if (!img) throw business.imageNotFound();
-  if (img.status !== "available") throw business.imageStatus();
-  // Documented: ARM images are always UEFI. [INFERRED] asking for BIOS on arm64 is refused as malformed.
-  if (bootMode === "BIOS" && /arm|aarch/i.test(img.architecture)) throw business.malformed("BootMode");
-  if (name !== undefined) img.imageName = name;
-  if (description !== undefined) img.description = description; // omitted keeps, "" clears (documented)
-  if (bootMode !== undefined) img.bootMode = bootMode;
-  img.updatedAt = ctx.model.now();
-  return {};
-}
-
-function tagQuota(): ApiError {
-  // [INFERRED] code name; the doc states the 50-tags-per-resource limit but no error code was found.
-  return new ApiError(400, "LimitExceeded.TagsPerResource", "The quota of tags on resource is beyond permitted range.");
-}
-
-function tagTargets(ctx: ActionContext): ImageRec[] {
-  const p = ctx.params;
-  const type = p.get("ResourceType") ?? "";
-  if (type === "") throw business.missing("ResourceType");
-  // [INFERRED] Only images are emulated; the other documented types are refused like an unknown type.
-  if (type !== "image") throw new ApiError(400, "InvalidResourceType.Malformed", "The specified ResourceType is malformed.");
-  const ids = listParam(p, "ResourceIds").filter((x) => x !== "");
-  if (ids.length === 0) throw business.missing("ResourceIds");
-  limitList(ids, "ResourceIds", MAX_RESOURCES_PER_TAG_CALL);
-  return [...new Set(ids)].map((id) => {
-    const img = ownImage(ctx, ctx.region, id);
-    // [INFERRED] InvalidResourceId.NotFound 404 (the per-item code of the old CreateTags API) for the whole call.
-    if (!img) throw new ApiError(404, "InvalidResourceId.NotFound", `The specified ResourceId ${id} does not exist.`);
-    return img;
-  });
-}
-
-function tagResources(ctx: ActionContext): Result {
-  const tags = tagsParam(ctx.params);
-  if (tags.length === 0) throw business.missing("Tags");
-  if (tags.length > MAX_TAGS_PER_CALL) throw business.invalidArgument(`Tags.N accepts at most ${MAX_TAGS_PER_CALL} items.`);
-  for (const t of tags) {
-    if (!validTagKey(t.key)) throw new ApiError(400, "InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid.");
-    if (!validTagValue(t.value)) throw new ApiError(400, "InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid.");
-  }
-  if (new Set(tags.map((t) => t.key)).size !== tags.length) {
-    throw new ApiError(400, "Duplicate.TagKey", "The Tag.N.Key contain duplicate key."); // [INFERRED] code
-  }
-  const targets = tagTargets(ctx);
-  for (const img of targets) {
-    // Documented: resources being deleted cannot be tagged; the emulator deletes at once, so that never arises.
-    const keys = new Set([...img.tags.map((t) => t.key), ...tags.map((t) => t.key)]);
-    if (keys.size > MAX_TAGS_PER_RESOURCE) throw tagQuota();
-  }
-  for (const img of targets) {
-    for (const t of tags) {
-      const existing = img.tags.find((x) => x.key === t.key);
-      if (existing) existing.value = t.value; // documented: an existing key is overwritten
-      else img.tags.push({ key: t.key, value: t.value });
+    else {
+      m.delete(id); // [INFERRED] gone at once, no intermediate "deleting" status
+      ctx.model.snapshots.releaseImage(ctx.region, id, deleteSnapshots);
+      // The doc does not say whether successes are listed; in the "listed" world they appear without Error.
+      if (ctx.world.deleteImagesSuccesses === "listed") details.push({ ImageId: id });
     }
   }
-  return {};
-}
-
-function untagResources(ctx: ActionContext): Result {
-  const keys = listParam(ctx.params, "TagKeys").filter((k) => k !== "");
-  if (keys.length === 0) throw business.missing("TagKeys");
-  limitList(keys, "TagKeys", MAX_TAGS_PER_CALL);
-  const targets = tagTargets(ctx);
-  for (const img of targets) img.tags = img.tags.filter((t) => !keys.includes(t.key)); // absent keys: no error [INFERRED]
-  return {};
+  // HTTP 200 even if every image failed. [INFERRED]
+  return { OperationDetails: details };
 }
 
 export const handlers: Record<ActionName, (ctx: ActionContext) => Result> = {

@@ -1,6 +1,6 @@
 // Fault injection: switches that make the emulator misbehave the way the real API can.
 import { randomBytes } from "node:crypto";
-import type { Fault } from "./types";
+import type { Fault, FaultKind } from "./types";
 import { ApiError, business, gateway } from "./errors";
 import { DEFAULT_FAIL_AT_PERCENT } from "./model";
 
@@ -12,8 +12,12 @@ interface Active {
   lastRefill: number; // rateLimit only, real ms
 }
 
+/** Faults where a gateway or proxy in front of ECS answers badly; rendered by bad-answers.ts. */
+export const BAD_ANSWER_KINDS = new Set(["htmlBadGateway", "truncatedJson", "missingResult", "wrongTypes", "oversizedPage", "hang"]);
+export type BadAnswer = Extract<FaultKind, { kind: "htmlBadGateway" | "truncatedJson" | "missingResult" | "wrongTypes" | "oversizedPage" | "hang" }>;
+
 const KINDS = new Set([
-  "throttle", "internalError", "resourceLocked", "latency", "drop", "rateLimit", "taskInvisible", "copyFails", "copyDuration",
+  "throttle", "internalError", "resourceLocked", "latency", "drop", "rateLimit", "taskInvisible", "copyFails", "copyDuration", ...BAD_ANSWER_KINDS,
 ]);
 const COPY_KINDS = new Set(["taskInvisible", "copyFails", "copyDuration"]);
 
@@ -32,6 +36,11 @@ export function validateFault(f: unknown): Fault {
     num("burst", true);
   }
   if (o.kind === "copyFails") num("atPercent", false);
+  if (o.kind === "oversizedPage") num("entries", false);
+  if (o.actionRuns !== undefined && typeof o.actionRuns !== "boolean") throw new Error("actionRuns must be true or false");
+  if (o.kind === "wrongTypes" && o.values !== undefined && (typeof o.values !== "object" || o.values === null || Array.isArray(o.values))) {
+    throw new Error("wrongTypes: values must be an object of Result field -> value");
+  }
   num("count", false);
   if (o.count !== undefined && (!Number.isInteger(o.count) || (o.count as number) < 1)) throw new Error("count must be an integer >= 1");
   for (const k of ["action", "region"]) if (o[k] !== undefined && typeof o[k] !== "string") throw new Error(`${k} must be a string`);
@@ -42,6 +51,8 @@ export interface RequestFaultOutcome {
   delayMs: number;
   drop: boolean;
   error?: ApiError;
+  /** A bad answer from the gateway in place of (or spoiling) the real one. */
+  badAnswer?: BadAnswer;
 }
 
 export interface CopyFaultOutcome {
@@ -77,7 +88,7 @@ export class FaultSet {
 
   /**
    * Request-level faults for one API request, in the order they were added: latencies add up; the first
-   * throttle / internalError / resourceLocked / drop / exhausted rateLimit decides the outcome.
+   * throttle / internalError / resourceLocked / drop / exhausted rateLimit / bad answer decides the outcome.
    * `count` counts the requests a fault actually affected (for rateLimit: the requests it rejected).
    */
   onRequest(action: string, region: string): RequestFaultOutcome {
@@ -87,6 +98,11 @@ export class FaultSet {
       if (COPY_KINDS.has(f.kind)) continue;
       if (f.action !== undefined && f.action !== action) continue;
       if (f.region !== undefined && f.region !== region) continue;
+      if (BAD_ANSWER_KINDS.has(f.kind)) {
+        this.use(a);
+        out.badAnswer = { ...(f as BadAnswer) };
+        return out;
+      }
       switch (f.kind) {
         case "latency":
           out.delayMs += f.ms;

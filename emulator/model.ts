@@ -1,7 +1,13 @@
 // In-memory state of the emulated ECS image service: regions, accounts, images, copy tasks and the
 // simulated clock. Copy progress is derived lazily from the simulated clock (no timers).
-import { createHash, randomBytes } from "node:crypto";
+import { formatTime, randomId, stableId } from "./ids";
+import { elapsedWhenProcessReaches, pendingMs, processAt, type ProgressShape } from "./progress";
+import { type SnapshotSpec, SnapshotStore } from "./snapshots";
 import type { EmulatorAccount, EmulatorImage, EmulatorTask, Seed, SeedImage } from "./types";
+
+// Kept importable from here: tests and benchmarks import them from the model.
+export { formatTime, randomId } from "./ids";
+export { pendingMs } from "./progress";
 
 export const DEFAULT_ACCOUNT: EmulatorAccount = Object.freeze({
   accessKey: "AKLTemulatorDefaultAccessKey",
@@ -15,29 +21,6 @@ export const DEFAULT_COPY_UNSUPPORTED_REGIONS = ["cn-beijing-autodriving", "cn-s
 export const DEFAULT_PROJECTS = ["default"];
 /** Owner id used for "shared" seed images that name no owner: an account outside the emulator. */
 export const FOREIGN_ACCOUNT_ID = "2199999999";
-
-const ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
-
-export function randomId(prefix: string): string {
-  const bytes = randomBytes(20);
-  let s = "";
-  for (const b of bytes) s += ALNUM[b % ALNUM.length];
-  return prefix + s;
-}
-
-/** Stable id for built-in public images, so they are the same in every run. */
-function stableId(prefix: string, key: string): string {
-  const h = createHash("sha256").update(key).digest();
-  let s = "";
-  for (let i = 0; i < 20; i++) s += ALNUM[h[i]! % ALNUM.length];
-  return prefix + s;
-}
-
-/** RFC 3339 with the +08:00 offset (Beijing time), as in the DescribeTasks doc examples. [INFERRED for images] */
-export function formatTime(ms: number): string {
-  const d = new Date(ms + 8 * 3600_000);
-  return d.toISOString().replace(/\.\d{3}Z$/, "+08:00");
-}
 
 export interface ImageRec {
   region: string;
@@ -80,6 +63,8 @@ export interface TaskRec {
   /** Simulated time at which the task was cut short (its image deleted out of band). */
   abortedAt?: number;
   invisibleUntilReal: number; // real epoch ms
+  /** The progress profile in force when the task was created (default linear); fixed so Process never goes back. */
+  progress?: ProgressShape;
 }
 
 export interface TaskView {
@@ -89,30 +74,26 @@ export interface TaskView {
   endAt?: number;
 }
 
-/** Share of a copy spent in Pending before it starts Running: 5% of the duration, at most 30 s. [INFERRED] */
-export function pendingMs(durationMs: number): number {
-  return Math.min(durationMs * 0.05, 30_000);
-}
-
 /** Default progress at which a copyFails fault makes the copy fail when the fault names none. */
 export const DEFAULT_FAIL_AT_PERCENT = 40;
 
+const LINEAR: ProgressShape = { profile: "linear" };
+
 export function taskView(t: TaskRec, now: number): TaskView {
   const d = Math.max(0, t.durationMs);
-  const p = pendingMs(d);
-  const processAt = (ms: number) =>
-    ms < p ? 0 : d - p <= 0 ? 100 : Math.max(0, Math.min(100, Math.floor((100 * (ms - p)) / (d - p))));
-  const failTime = t.failAtPercent === undefined ? Infinity : p + ((d - p) * Math.max(0, Math.min(100, t.failAtPercent))) / 100;
+  const shape = t.progress ?? LINEAR;
+  const failTime = t.failAtPercent === undefined ? Infinity : elapsedWhenProcessReaches(shape, t.failAtPercent, d);
   const abort = t.abortedAt === undefined ? Infinity : t.abortedAt - t.createdAt;
   const e = now - t.createdAt;
   const firstFail = Math.min(failTime, abort);
   if (e >= firstFail && firstFail <= d) {
     const at = t.createdAt + firstFail;
-    return { status: "Failed", process: firstFail === failTime ? Math.max(0, Math.min(99, Math.floor(t.failAtPercent!))) : Math.min(99, processAt(firstFail)), updatedAt: at, endAt: at };
+    const process = firstFail === failTime ? Math.max(0, Math.min(99, Math.floor(t.failAtPercent!))) : Math.min(99, processAt(shape, firstFail, d));
+    return { status: "Failed", process, updatedAt: at, endAt: at };
   }
   if (e >= d) return { status: "Succeeded", process: 100, updatedAt: t.createdAt + d, endAt: t.createdAt + d };
-  if (e < p) return { status: "Pending", process: 0, updatedAt: t.createdAt };
-  return { status: "Running", process: Math.min(99, processAt(e)), updatedAt: now };
+  if (e < pendingMs(d)) return { status: "Pending", process: 0, updatedAt: t.createdAt };
+  return { status: "Running", process: processAt(shape, e, d), updatedAt: now };
 }
 
 export interface Account {
@@ -149,6 +130,7 @@ export class Model {
   /** region -> imageId -> image (Map keeps insertion order, which is the listing order). */
   readonly images = new Map<string, Map<string, ImageRec>>();
   readonly tasks = new Map<string, TaskRec>();
+  readonly snapshots = new SnapshotStore();
   private readonly realStart = Date.now();
   private readonly simStart = Date.now();
 
@@ -215,6 +197,8 @@ export class Model {
       bootMode: s.bootMode ?? "UEFI", projectName: s.projectName ?? "default", isSupportCloudInit: osType === "Linux",
       isLTS: false, kernel: "", createdAt: now, updatedAt: now, tags: (s.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
     });
+    // Every custom image stands on snapshots; platform images are not the caller's, so they show none.
+    if (visibility !== "public") this.snapshots.create(s.region, id, seedSnapshots(s, size), now);
     return id;
   }
 
@@ -273,7 +257,7 @@ export class Model {
       LicenseType: "",
       ProductCode: "",
       Tags: img.tags.map((t) => ({ Key: t.key, Value: t.value })),
-      Snapshots: [],
+      Snapshots: this.snapshots.ofImage(img.region, img.imageId).map((x) => ({ SnapshotId: x.snapshotId, Size: x.size, VolumeKind: x.volumeKind })),
       Shared: img.shared,
       ...(img.copyTaskId !== undefined ? { CopyTaskId: img.copyTaskId } : {}),
     };
@@ -300,8 +284,11 @@ export class Model {
     };
   }
 
-  /** Deletes an image as if someone did it in the console. A copy still running for it fails. [INFERRED] */
-  deleteOutOfBand(region: string, imageId: string): boolean {
+  /**
+   * Deletes an image as if someone did it in the console. A copy still running for it fails. [INFERRED]
+   * Its snapshots go with it or stay, as DeleteImages without DeleteBindedSnapshots would do.
+   */
+  deleteOutOfBand(region: string, imageId: string, deleteSnapshots: boolean): boolean {
     this.settle();
     const m = this.images.get(region);
     const img = m?.get(imageId);
@@ -311,6 +298,14 @@ export class Model {
       if (t && t.abortedAt === undefined) t.abortedAt = this.now();
     }
     m.delete(imageId);
+    this.snapshots.releaseImage(region, imageId, deleteSnapshots);
     return true;
   }
+}
+
+function seedSnapshots(s: SeedImage, size: number): SnapshotSpec[] {
+  if (s.snapshots) return s.snapshots.map((x) => ({ ...x }));
+  const specs: SnapshotSpec[] = [{ size, volumeKind: "system" }];
+  if (s.dataDiskSize !== undefined) specs.push({ size: s.dataDiskSize, volumeKind: "data" });
+  return specs;
 }

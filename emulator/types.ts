@@ -34,6 +34,13 @@ export interface SeedImage {
   /** A private image its owner has shared with other accounts (DeleteImages refuses it with InvalidImage.Shared). */
   shared?: boolean;
   ownerAccountId?: string;
+  /**
+   * The image's snapshots. Default: one system-disk snapshot of `size` GiB, plus a data-disk snapshot
+   * when `dataDiskSize` is given. Public images have none.
+   */
+  snapshots?: { snapshotId?: string; size: number; volumeKind: "system" | "data" }[];
+  /** Adds a data-disk snapshot of this many GiB to the default snapshots. */
+  dataDiskSize?: number;
 }
 
 export interface Seed {
@@ -54,6 +61,45 @@ export interface EmulatorOptions {
   maxImagesPerRegion?: number;
   /** Extra (not in the original brief): accept /_emulator/ control requests from non-loopback peers. Default false. */
   controlFromAnyHost?: boolean;
+  /** The answers to the questions the docs leave open; unnamed switches keep their defaults (DEFAULT_WORLD). */
+  world?: Partial<World>;
+}
+
+export type ProgressProfile = "linear" | "step" | "staircase" | "stall" | "front-loaded";
+
+/**
+ * One reading of the Volcengine API for everything the docs leave open. See emulator/README.md
+ * ("Worlds") for the doc text behind each switch.
+ */
+export interface World {
+  /** Shape of a copy task's Process over its duration. Every profile ends (Succeeded, 100) at the same moment. */
+  progressProfile: ProgressProfile;
+  /** 0 = none; in [0, 1): how much each tenth of a copy may run faster or slower (seeded, reproducible). */
+  progressJitter: number;
+  /** Seed of the jitter; task n of the emulator uses progressSeed + n. */
+  progressSeed: number;
+  /** CopyImage `Tags.N`: put on the new image, or ignored (the doc pages do not list the parameter). */
+  tagsOnCopyImage: "applied" | "ignored";
+  /** Actions the caller is not authorised to call ("*" = all). */
+  deniedActions: string[];
+  /** How a denied action is answered: AccessDenied (100013) or LackPolicy (100012), both HTTP 403. */
+  denial: "AccessDenied" | "LackPolicy";
+  /** DeleteImages without DeleteBindedSnapshots: delete the image's snapshots (true) or keep them (false). */
+  deleteBindedSnapshotsDefault: boolean;
+  /** DeleteImages OperationDetails: only failures ("omitted") or also each success as {ImageId} ("listed"). */
+  deleteImagesSuccesses: "omitted" | "listed";
+  /** DescribeImages with an ImageIds.N the caller cannot see: no entry ("empty") or InvalidImage.NotFound ("notFound"). */
+  describeImagesUnknownId: "empty" | "notFound";
+}
+
+/** A snapshot in a region's snapshot store; `ImageId` is null once its image was deleted without it. */
+export interface EmulatorSnapshot {
+  Region: string;
+  SnapshotId: string;
+  Size: number;
+  VolumeKind: "system" | "data";
+  ImageId: string | null;
+  CreatedAt: string;
 }
 
 export interface RequestLogEntry {
@@ -67,6 +113,8 @@ export interface RequestLogEntry {
   params: Record<string, string>;
   status: number;
   errorCode?: string;
+  /** The fault that shaped the answer, if any (e.g. "htmlBadGateway", "hang"). */
+  fault?: string;
   requestId: string;
   signatureVerified: boolean;
 }
@@ -80,7 +128,15 @@ export type FaultKind =
   | { kind: "rateLimit"; perSecond: number; burst: number }
   | { kind: "taskInvisible"; ms: number }
   | { kind: "copyFails"; atPercent?: number }
-  | { kind: "copyDuration"; ms: number };
+  | { kind: "copyDuration"; ms: number }
+  // A gateway or proxy answering badly. `actionRuns` (htmlBadGateway, hang): whether the action ran
+  // behind the bad answer (default false). The other four always run the action and spoil its answer.
+  | { kind: "htmlBadGateway"; actionRuns?: boolean }
+  | { kind: "truncatedJson" }
+  | { kind: "missingResult" }
+  | { kind: "wrongTypes"; values?: Record<string, unknown> }
+  | { kind: "oversizedPage"; entries?: number }
+  | { kind: "hang"; actionRuns?: boolean };
 
 export type Fault = FaultKind & { action?: string; region?: string; count?: number };
 
@@ -159,4 +215,10 @@ export interface EmulatorHandle {
   seedImage(img: SeedImage): string;
   deleteImageOutOfBand(region: string, imageId: string): boolean;
   now(): Date;
+  /** The current world (a copy). */
+  world(): World;
+  /** Changes the named switches at run time; returns the whole world. Throws on an unknown switch or value. */
+  setWorld(patch: Partial<World>): World;
+  /** Every snapshot in `region` (all regions when omitted), bound or leaked, in creation order. */
+  snapshots(region?: string): EmulatorSnapshot[];
 }
