@@ -2,11 +2,24 @@
 // volcengine-ecs-emulator: runs the local Volcengine ECS API emulator until SIGINT / SIGTERM.
 //
 //   volcengine-ecs-emulator [--host 127.0.0.1] [--port 8787] [--seed seed.json]
-//                           [--clock-speed N] [--copy-duration 20m|90s|1200000]
+//                           [--clock-speed N] [--copy-duration 20m|90s|1200000] [world flags]
 import { readFileSync } from "node:fs";
-import { DEFAULT_ACCOUNT, startEmulator, type EmulatorOptions, type Seed } from "./index";
+import { DEFAULT_ACCOUNT, startEmulator, validateWorldPatch, type EmulatorOptions, type Seed, type World } from "./index";
 
-const USAGE = `usage: volcengine-ecs-emulator [--host H] [--port P] [--seed seed.json] [--clock-speed N] [--copy-duration 20m|90s|1200000]`;
+const USAGE = `usage: volcengine-ecs-emulator [--host H] [--port P] [--seed seed.json] [--clock-speed N] [--copy-duration 20m|90s|1200000]
+  world (see emulator/README.md, "Worlds"):
+  [--world world.json] [--progress linear|step|staircase|stall|front-loaded] [--progress-jitter 0..1) [--progress-seed N]
+  [--tags-on-copy applied|ignored] [--deny Action[,Action...]|*]... [--deny-as AccessDenied|LackPolicy]
+  [--delete-binded-snapshots-default true|false] [--delete-successes omitted|listed] [--unknown-image-id empty|notFound]`;
+
+/** World flags that take their value as given (the choices are checked by validateWorldPatch). */
+const WORLD_WORD_FLAGS: Record<string, keyof World> = {
+  "--progress": "progressProfile",
+  "--tags-on-copy": "tagsOnCopyImage",
+  "--deny-as": "denial",
+  "--delete-successes": "deleteImagesSuccesses",
+  "--unknown-image-id": "describeImagesUnknownId",
+};
 
 /** "20m", "90s", "1500ms", "1h" or a plain number of milliseconds. */
 export function parseDuration(s: string): number {
@@ -16,8 +29,10 @@ export function parseDuration(s: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-function parseArgs(argv: string[]): EmulatorOptions {
+export function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = { port: 8787 };
+  const world: Record<string, unknown> = {};
+  const denied: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -26,7 +41,30 @@ function parseArgs(argv: string[]): EmulatorOptions {
       if (v === undefined) throw new Error(`${flag} needs a value`);
       return v;
     };
+    const worldKey = WORLD_WORD_FLAGS[flag];
+    if (worldKey !== undefined) {
+      world[worldKey] = value();
+      continue;
+    }
     switch (flag) {
+      case "--world":
+        Object.assign(world, JSON.parse(readFileSync(value(), "utf8")) as object);
+        break;
+      case "--progress-jitter":
+        world.progressJitter = Number(value());
+        break;
+      case "--progress-seed":
+        world.progressSeed = Number(value());
+        break;
+      case "--deny":
+        denied.push(...value().split(",").map((a) => a.trim()).filter((a) => a !== ""));
+        break;
+      case "--delete-binded-snapshots-default": {
+        const v = value();
+        if (v !== "true" && v !== "false") throw new Error("--delete-binded-snapshots-default must be true or false");
+        world.deleteBindedSnapshotsDefault = v === "true";
+        break;
+      }
       case "--host":
         opts.host = value();
         break;
@@ -57,6 +95,9 @@ function parseArgs(argv: string[]): EmulatorOptions {
         throw new Error(`unknown argument ${arg}\n${USAGE}`);
     }
   }
+  if (denied.length > 0) world.deniedActions = [...((world.deniedActions as string[] | undefined) ?? []), ...denied];
+  // Checked here so a bad value exits with the usage error (code 2), not a stack trace.
+  if (Object.keys(world).length > 0) opts.world = validateWorldPatch(world);
   return opts;
 }
 
@@ -75,7 +116,8 @@ async function main(): Promise<void> {
   for (const a of accounts) {
     console.log(`  AccessKey=${a.accessKey} SecretKey=${a.secretKey}${a.sessionToken ? ` SessionToken=${a.sessionToken}` : ""}${a.accountId ? ` AccountId=${a.accountId}` : ""}`);
   }
-  console.log(`Control endpoint: ${emu.url}/_emulator/ (log, faults, images, tasks). Ctrl-C to stop.`);
+  console.log(`World: ${JSON.stringify(emu.world())}`);
+  console.log(`Control endpoint: ${emu.url}/_emulator/ (log, faults, images, tasks, snapshots, world). Ctrl-C to stop.`);
   let stopping = false;
   const stop = (sig: string) => {
     if (stopping) return;

@@ -77,6 +77,12 @@ export const CONTROL_ROUTES: Route[] = [
     },
   },
   { method: "GET", path: "now", run: (_r, { handle }) => [200, { now: handle.now().toISOString() }] },
+  {
+    method: "POST", path: "clock", run: (r, { handle }) => {
+      const body = r.json() as { advanceMs?: unknown } | null;
+      return [200, { now: handle.advanceClock(Number(body?.advanceMs)).toISOString() }];
+    },
+  },
   { method: "GET", path: "world", run: (_r, { handle }) => [200, handle.world()] },
   // PATCH semantics: only the switches in the body change. POST is accepted too for clients without PATCH.
   { method: "PATCH", path: "world", run: (r, { handle }) => [200, handle.setWorld(r.json() as Partial<World>)] },

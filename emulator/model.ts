@@ -133,6 +133,8 @@ export class Model {
   readonly snapshots = new SnapshotStore();
   private readonly realStart = Date.now();
   private readonly simStart = Date.now();
+  /** Simulated ms added by advanceClock, so tests can jump to a moment instead of waiting for it. */
+  private skippedMs = 0;
 
   constructor(
     seed: Seed,
@@ -170,7 +172,13 @@ export class Model {
 
   /** The simulated clock: starts at real time and runs clockSpeed times faster. */
   now(): number {
-    return this.simStart + (Date.now() - this.realStart) * this.clockSpeed;
+    return this.simStart + this.skippedMs + (Date.now() - this.realStart) * this.clockSpeed;
+  }
+
+  /** Moves the simulated clock forward (never back: tasks and times must not run backwards). */
+  advanceClock(ms: number): void {
+    if (!(Number.isFinite(ms) && ms >= 0)) throw new Error("advanceClock: ms must be a number >= 0");
+    this.skippedMs += ms;
   }
 
   accountByKey(ak: string): Account | undefined {

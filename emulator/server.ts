@@ -99,6 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     seedImage: (img) => model.seedImage(img),
     deleteImageOutOfBand: (region, imageId) => model.deleteOutOfBand(region, imageId, world.w.deleteBindedSnapshotsDefault),
     now: () => new Date(model.now()),
+    advanceClock: (ms) => (model.advanceClock(ms), new Date(model.now())),
     world: () => world.get(),
     setWorld: (patch) => world.set(patch),
     snapshots: (region) => model.snapshots.list(region).map((s) => snapshotView(s, formatTime)),

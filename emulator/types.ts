@@ -215,6 +215,8 @@ export interface EmulatorHandle {
   seedImage(img: SeedImage): string;
   deleteImageOutOfBand(region: string, imageId: string): boolean;
   now(): Date;
+  /** Moves the simulated clock forward by `ms` simulated ms (tasks progress accordingly); returns the new time. */
+  advanceClock(ms: number): Date;
   /** The current world (a copy). */
   world(): World;
   /** Changes the named switches at run time; returns the whole world. Throws on an unknown switch or value. */

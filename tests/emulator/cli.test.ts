@@ -5,7 +5,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import type { EmulatorHandle } from "../../emulator";
 import { ok } from "./helpers";
-import { parseDuration } from "../../emulator/cli";
+import { parseArgs, parseDuration } from "../../emulator/cli";
+import { call } from "./helpers";
 
 const root = join(__dirname, "..", "..", "..");
 
@@ -57,4 +58,57 @@ test("the CLI refuses unknown arguments", async () => {
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   assert.equal(code, 2);
   assert.match(err, /unknown argument --bogus/);
+});
+
+test("world flags map onto the world switches", () => {
+  assert.equal(parseArgs([]).world, undefined);
+  assert.deepEqual(parseArgs([
+    "--progress", "stall", "--progress-jitter", "0.25", "--progress-seed=9", "--tags-on-copy", "ignored", "--deny", "CopyImage,DeleteImages",
+    "--deny", "TagResources", "--deny-as", "LackPolicy", "--delete-binded-snapshots-default", "false", "--delete-successes", "listed",
+    "--unknown-image-id", "notFound",
+  ]).world, {
+    progressProfile: "stall", progressJitter: 0.25, progressSeed: 9, tagsOnCopyImage: "ignored", deniedActions: ["CopyImage", "DeleteImages", "TagResources"],
+    denial: "LackPolicy", deleteBindedSnapshotsDefault: false, deleteImagesSuccesses: "listed", describeImagesUnknownId: "notFound",
+  });
+  assert.throws(() => parseArgs(["--progress", "zigzag"]), /progressProfile must be one of/);
+  assert.throws(() => parseArgs(["--deny", "Nothing"]), /unknown action "Nothing"/);
+  assert.throws(() => parseArgs(["--delete-binded-snapshots-default", "yes"]), /true or false/);
+  assert.throws(() => parseArgs(["--progress-jitter", "lots"]), /progressJitter/);
+});
+
+test("the CLI runs in the world its flags name", async () => {
+  const child = spawn(process.execPath, [join(root, "dist", "emulator", "cli.js"), "--port", "0", "--deny", "CopyImage", "--unknown-image-id", "notFound"], { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  try {
+    let out = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed; output so far: ${out}`)), 10_000);
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m && out.includes("World:")) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    const u = new URL(url);
+    const emu = { url, host: u.hostname, port: Number(u.port) } as EmulatorHandle;
+    assert.equal((await call(emu, "cn-beijing", "CopyImage", { ImageId: "image-x", DestinationRegion: "cn-shanghai", ImageName: "x" })).status, 403);
+    assert.equal((await call(emu, "cn-beijing", "DescribeImages", { "ImageIds.1": "image-x" })).status, 404);
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+});
+
+test("the CLI refuses a bad world value with the usage code", async () => {
+  const child = spawn(process.execPath, [join(root, "dist", "emulator", "cli.js"), "--tags-on-copy", "maybe"], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  assert.equal(code, 2);
+  assert.match(err, /tagsOnCopyImage must be one of applied, ignored/);
 });

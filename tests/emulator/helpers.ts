@@ -116,3 +116,18 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function seedPrivate(emu: EmulatorHandle, region = "cn-beijing", extra: Record<string, unknown> = {}): string {
   return emu.seedImage({ region, imageName: "src-image", description: "Source image", size: 40, osName: "Ubuntu 22.04 64 bit", ...extra });
 }
+
+/** Signs and sends an ECS call and returns the raw answer (for bodies that are not JSON or not an envelope). */
+export async function callRaw(emu: EmulatorHandle, region: string, action: string, params: Record<string, string | number | boolean> = {}, init: { signal?: AbortSignal } = {}): Promise<{ status: number; contentType: string; text: string }> {
+  const query: Record<string, string> = { Action: action, Version: VERSION };
+  for (const [k, v] of Object.entries(params)) query[k] = String(v);
+  const s = rawSign(`${emu.host}:${emu.port}`, { region, query });
+  const res = await fetch(emu.url + s.path, { headers: s.headers, ...(init.signal ? { signal: init.signal } : {}) });
+  return { status: res.status, contentType: res.headers.get("content-type") ?? "", text: await res.text() };
+}
+
+/** A control-endpoint request; returns the status and the JSON answer. */
+export async function control(emu: EmulatorHandle, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${emu.url}/_emulator${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) });
+  return { status: res.status, json: await res.json() };
+}
