@@ -312,7 +312,12 @@ export class Model {
 }
 
 function seedSnapshots(s: SeedImage, size: number): SnapshotSpec[] {
-  if (s.snapshots) return s.snapshots.map((x) => ({ ...x }));
+  if (s.snapshots) {
+    for (const x of s.snapshots) {
+      if (typeof x?.size !== "number" || (x.volumeKind !== "system" && x.volumeKind !== "data")) throw new Error("seed snapshots need a size and volumeKind system or data");
+    }
+    return s.snapshots.map((x) => ({ ...x }));
+  }
   const specs: SnapshotSpec[] = [{ size, volumeKind: "system" }];
   if (s.dataDiskSize !== undefined) specs.push({ size: s.dataDiskSize, volumeKind: "data" });
   return specs;
