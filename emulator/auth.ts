@@ -75,7 +75,7 @@ const RESOURCE_PARAMS = ["ImageId", "ImageIds.1", "ResourceIds.1"];
  * pattern is documented for AccessDenied). [INFERRED] The resource is the image's TRN
  * (trn:ecs:<region>:<account>:image/<id>) when the request names one, else "*".
  */
-export function denial(world: Readonly<World>, action: string, region: string, account: Account, params: Map<string, string>): ApiError {
+export function deniedError(world: Readonly<World>, action: string, region: string, account: Account, params: Map<string, string>): ApiError {
   const id = RESOURCE_PARAMS.map((k) => params.get(k)).find((v) => v !== undefined && v !== "");
   const resource = id === undefined ? "*" : `trn:ecs:${region}:${account.accountId}:image/${id}`;
   if (world.denial === "LackPolicy") {

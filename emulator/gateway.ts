@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { ACTIONS, type ActionName, handlers, SERVICE, VERSION } from "./actions";
-import { authenticate, denial } from "./auth";
+import { authenticate, deniedError } from "./auth";
 import { type Envelope, renderBadAnswer } from "./bad-answers";
 import { ApiError, business, gateway } from "./errors";
 import type { BadAnswer, FaultSet } from "./faults";
@@ -114,7 +114,7 @@ export function createGateway(deps: GatewayDeps) {
       }
       // IAM is the gateway's: a denied action never reaches ECS, and faults (which stand for ECS and the
       // network behind the gateway) do not apply to it.
-      if (world.isDenied(action)) throw denial(world.w, action, auth.region, auth.account, params);
+      if (world.isDenied(action)) throw deniedError(world.live, action, auth.region, auth.account, params);
       const f = faults.onRequest(action, auth.region);
       out.delayMs = f.delayMs;
       out.drop = f.drop;
@@ -125,7 +125,7 @@ export function createGateway(deps: GatewayDeps) {
       model.settle();
       const result = handlers[action as ActionName]({
         model, faults, params, region: auth.region, account: auth.account, copyDurationMs: deps.copyDurationMs,
-        maxImagesPerRegion: deps.maxImagesPerRegion, world: world.w,
+        maxImagesPerRegion: deps.maxImagesPerRegion, world: world.live,
       });
       out.payload = { ResponseMetadata: meta(auth.region, service), Result: result };
     } catch (e) {

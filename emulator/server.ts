@@ -97,7 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return [...model.tasks.values()].filter((t) => t.region === region).map((t) => model.taskViewFull(t));
     },
     seedImage: (img) => model.seedImage(img),
-    deleteImageOutOfBand: (region, imageId) => model.deleteOutOfBand(region, imageId, world.w.deleteBindedSnapshotsDefault),
+    deleteImageOutOfBand: (region, imageId) => model.deleteOutOfBand(region, imageId, world.live.deleteBindedSnapshotsDefault),
     now: () => new Date(model.now()),
     advanceClock: (ms) => (model.advanceClock(ms), new Date(model.now())),
     world: () => world.get(),

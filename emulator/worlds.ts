@@ -10,7 +10,7 @@ export const DEFAULT_WORLD: Readonly<World> = Object.freeze({
   progressJitter: 0,
   progressSeed: 1,
   tagsOnCopyImage: "applied",
-  deniedActions: [],
+  deniedActions: Object.freeze([]) as unknown as string[], // frozen too: callers spread DEFAULT_WORLD to reset
   denial: "AccessDenied",
   deleteBindedSnapshotsDefault: true,
   deleteImagesSuccesses: "omitted",
@@ -77,7 +77,8 @@ export class WorldState {
     return this.get();
   }
 
-  get w(): Readonly<World> {
+  /** The world itself (read-only by contract), for the per-request hot path that must not copy it. */
+  get live(): Readonly<World> {
     return this.current;
   }
 
