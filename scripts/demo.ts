@@ -22,7 +22,7 @@
 import { spawnSync } from "node:child_process";
 import { dirname } from "node:path";
 import { startEmulator, DEFAULT_ACCOUNT, type EmulatorHandle } from "../emulator";
-import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, type PulumiCli, type RunOptions } from "../tests/e2e/cli";
+import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, type PulumiCli, type RunOptions } from "../kit/pulumi-cli";
 
 const SOURCE_REGION = "cn-beijing";
 const SOURCE_IMAGE = "image-demogoldenbase000001";
