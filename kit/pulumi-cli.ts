@@ -41,6 +41,15 @@ export function isMissing(r: FindResult): r is { missing: string } {
   return (r as { missing?: string }).missing !== undefined;
 }
 
+/** Set by scripts/test (so in CI too): a missing CLI fails the suites that need it instead of skipping them. */
+export const CLI_REQUIRED = process.env.VOLCENGINE_COPIED_IMAGE_REQUIRE_CLI === "1";
+
+/** Skips the test, saying why; or fails it when the CLI is required (CLI_REQUIRED). */
+export function skipWithoutCli(t: { skip(message?: string): void }, missing: string): void {
+  if (CLI_REQUIRED) throw new Error(`${missing} (VOLCENGINE_COPIED_IMAGE_REQUIRE_CLI=1, as scripts/test sets it, makes that a failure)`);
+  t.skip(missing);
+}
+
 /** Locates the cached CLI; never builds it (that takes minutes: run the script yourself). */
 export function findPulumiCli(): FindResult {
   const howTo =
@@ -88,6 +97,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Also copy the output to this process's stdout/stderr as it comes. */
   stream?: boolean;
+  /** Called with each line of output as it comes (without its newline), e.g. to show a filtered copy. */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** Kill the CLI after this long (default 180 s). */
   timeoutMs?: number;
   /** Working directory (default: the stack's project dir). */
@@ -169,13 +180,22 @@ export class PulumiStack {
       });
       let stdout = "";
       let stderr = "";
+      const partial = { stdout: "", stderr: "" };
+      const lines = (which: "stdout" | "stderr", d: string, end = false): void => {
+        if (!opts.onLine) return;
+        const parts = (partial[which] + d).split("\n");
+        partial[which] = end ? "" : parts.pop()!;
+        for (const line of parts) if (!end || line !== "") opts.onLine(line, which);
+      };
       child.stdout.setEncoding("utf8").on("data", (d: string) => {
         stdout += d;
         if (opts.stream) process.stdout.write(d);
+        lines("stdout", d);
       });
       child.stderr.setEncoding("utf8").on("data", (d: string) => {
         stderr += d;
         if (opts.stream) process.stderr.write(d);
+        lines("stderr", d);
       });
       let timedOut = false;
       const timer = setTimeout(() => {
@@ -192,6 +212,8 @@ export class PulumiStack {
       });
       child.on("close", (code, signal) => {
         clearTimeout(timer);
+        lines("stdout", "", true);
+        lines("stderr", "", true);
         if (timedOut) stderr += `\n[e2e] killed after ${opts.timeoutMs ?? 180_000} ms`;
         const result: CliResult = { code: code ?? (signal ? 128 : 1), stdout, stderr, command, durationMs: Date.now() - started };
         this.history.push(result);
