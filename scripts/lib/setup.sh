@@ -83,13 +83,13 @@ build_cli() {
   say "building the Pulumi CLI v3.276.0 from Go modules; once per machine: about 4 minutes on 2 cores,"
   say "  1.9 GB of memory at peak, 3.4 GiB of Go module and build caches (log: $log)"
   for attempt in 1 2; do
-    if PULUMI_GO="$go" "$repo/scripts/install-pulumi-cli" >/dev/null \
-      2> >(tee "$log" | grep --line-buffered '^install-pulumi-cli: ' | sed -u "s/^install-pulumi-cli: /$setup_name:   /" >&2); then
-      wait $! 2>/dev/null || true
+    # stderr through the pipe, stdout (the bin dir) dropped; the script's own status decides.
+    if PULUMI_GO="$go" "$repo/scripts/install-pulumi-cli" 2>&1 >/dev/null | tee "$log" |
+      { grep --line-buffered '^install-pulumi-cli: ' || true; } | sed -u "s/^install-pulumi-cli: /$setup_name:   /" >&2
+      [ "${PIPESTATUS[0]}" -eq 0 ]; then
       return 0
     fi
-    wait $! 2>/dev/null || true
-    tail -n 30 "$log" >&2
+    grep -v "^install-pulumi-cli: " "$log" | tail -n 30 >&2
     if [ "$attempt" = 1 ]; then say "building the Pulumi CLI failed; trying once more"; fi
   done
   say "error: building the Pulumi CLI failed twice (the whole log: $log)"
