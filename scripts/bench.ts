@@ -23,7 +23,7 @@ import { WireClient } from "../provider/wire";
 import { DestinationRegionClient, SourceRegionClient } from "../provider/ecs";
 import type { Clock } from "../provider/clock";
 import { copiedImageProviderShim } from "../provider/shim";
-import { captureRegistration, startPlugin, serializeProviderText } from "../tests/harness/plugin";
+import { captureRegistration, startPlugin, serializeProviderText } from "../kit/plugin";
 import { CopiedImage } from "../provider/copied-image";
 
 const args = process.argv.slice(2);

@@ -1,7 +1,7 @@
 /**
- * `npm run demo` (run it as `scripts/with-node22 npm run demo`): the repository's root Pulumi program
- * (examples/multi-region) copies one image to three regions through the real Pulumi CLI, against the
- * local ECS emulator. No Volcengine account, no credentials, no network beyond loopback.
+ * `scripts/demo` (which sets up what is missing first), or `npm run demo` once set up: the repository's
+ * root Pulumi program (examples/multi-region) copies one image to three regions through the real Pulumi
+ * CLI, against the local ECS emulator. No Volcengine account, no credentials, no network beyond loopback.
  *
  *   1. starts the emulator on 127.0.0.1 (a free port) with a custom image in cn-beijing; its clock runs
  *      120 times faster, so each 20-minute copy takes 10 s and its progress lines show;
@@ -9,10 +9,11 @@
  *      is kept in the temp dir too: nothing is written into the repository), sets volcengine:region,
  *      volcengine:endpoint, sourceImageId and destinationRegions; the emulator's fake credentials go in
  *      through VOLCENGINE_ACCESS_KEY / VOLCENGINE_SECRET_KEY;
- *   3. `pulumi up --yes` (its output streamed), then the copied image id per region (stack outputs);
+ *   3. `pulumi up --yes --skip-preview` (its output shown as it comes, less the closing Diagnostics block
+ *      that would repeat every progress line), then the copied image id per region (stack outputs);
  *   4. `pulumi preview --expect-no-changes`: nothing to do;
- *   5. `pulumi destroy --yes`, `pulumi stack rm`, stops the emulator, removes the temp dir.
- * About 45 s.
+ *   5. `pulumi destroy --yes --skip-preview`, `pulumi stack rm`, stops the emulator, removes the temp dir.
+ * 27 s on the project's 2-core machine (`time scripts/demo`, set-up done).
  *
  * Which `pulumi`: the CLI that scripts/install-pulumi-cli builds and caches is used first: it is pinned to
  * the @pulumi/pulumi version of this package and runs offline. When it is not installed, an official
@@ -22,7 +23,7 @@
 import { spawnSync } from "node:child_process";
 import { dirname } from "node:path";
 import { startEmulator, DEFAULT_ACCOUNT, type EmulatorHandle } from "../emulator";
-import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, type PulumiCli, type RunOptions } from "../tests/e2e/cli";
+import { REPO_ROOT, PulumiStack, findPulumiCli, isMissing, type PulumiCli, type RunOptions } from "../kit/pulumi-cli";
 
 const SOURCE_REGION = "cn-beijing";
 const SOURCE_IMAGE = "image-demogoldenbase000001";
@@ -47,6 +48,37 @@ function chooseCli(): { cli: PulumiCli; description: string } | { missing: strin
     };
   }
   return { missing: cached.missing };
+}
+
+/**
+ * Shows pulumi's output as it comes, less what would only repeat or mislead here: the closing
+ * "Diagnostics:" block when it holds only info lines (it repeats every progress line shown above), a
+ * line equal to the one before, and the hint to run `pulumi stack rm` (the demo removes the stack itself).
+ */
+function pulumiOutputFilter(): (line: string, stream: "stdout" | "stderr") => void {
+  let block: string[] | undefined; // the Diagnostics block, held until it ends
+  let previous: string | undefined;
+  const show = (line: string, stream: "stdout" | "stderr") => {
+    if (line.trim() !== "" && line === previous) return;
+    previous = line;
+    (stream === "stdout" ? process.stdout : process.stderr).write(`${line}\n`);
+  };
+  return (line, stream) => {
+    if (block) {
+      if (line === "" || /^\s/.test(line)) {
+        block.push(line);
+        return;
+      }
+      if (block.some((l) => /^\s+(error|warning):/.test(l))) for (const l of block) show(l, "stdout");
+      block = undefined;
+    }
+    if (line === "Diagnostics:") {
+      block = [line];
+      return;
+    }
+    if (/^(The resources in the stack have been deleted|If you want to remove the stack completely)/.test(line)) return;
+    show(line, stream);
+  };
 }
 
 async function main(): Promise<number> {
@@ -118,8 +150,8 @@ async function main(): Promise<number> {
     const s = stack;
     const step = async (title: string, args: string[], opts: RunOptions = {}) => {
       banner(`${title}: pulumi ${args.join(" ")}`);
-      const r = await s.run([...args, ...s.stackArgs()], { stream: true, ...opts });
-      if (r.code !== 0) throw new Error(describeFailure(r, `${title} failed`));
+      const r = await s.run([...args, "--suppress-progress", ...s.stackArgs()], { onLine: pulumiOutputFilter(), ...opts });
+      if (r.code !== 0) throw new Error(`${title} failed: \`${r.command}\` exited with ${r.code} (its output is above)`);
       return r;
     };
 
@@ -137,7 +169,7 @@ async function main(): Promise<number> {
       console.log(`pulumi config set ${path ? "--path " : ""}${key} ${value}`);
     }
 
-    await step("Copy the image to three regions", ["up", "--yes"]);
+    await step("Copy the image to three regions", ["up", "--yes", "--skip-preview"]);
 
     banner("Copied image ids (pulumi stack output --json)");
     const outputs = await s.outputs();
@@ -150,7 +182,7 @@ async function main(): Promise<number> {
 
     await step("Nothing left to do", ["preview", "--expect-no-changes"]);
 
-    await step("Delete the copies", ["destroy", "--yes"]);
+    await step("Delete the copies", ["destroy", "--yes", "--skip-preview"]);
     destroyed = true;
     const left = REGIONS.flatMap((r) => emulator!.images(r).filter((i) => i.Visibility === "private"));
     console.log(`copies left in the emulator: ${left.length}`);

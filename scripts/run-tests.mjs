@@ -4,7 +4,8 @@
 //   npm test -- emulator          only the files whose path contains "emulator"
 //
 // Suites that need the Pulumi CLI skip themselves with a message when it is not installed
-// (see scripts/install-pulumi-cli); CI installs it first, so there they run.
+// (see scripts/install-pulumi-cli). scripts/test (so CI) builds it first and sets
+// VOLCENGINE_COPIED_IMAGE_REQUIRE_CLI=1, which turns such a skip into a failure.
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";

@@ -5,7 +5,8 @@
 // project covers what the root program cannot express: customTimeouts (a copy slower than its timeout,
 // resumed by the next `up`) and the `import` resource option.
 //
-// Needs the CLI that scripts/install-pulumi-cli builds; without it every test here SKIPS with a message.
+// Needs the CLI that scripts/install-pulumi-cli builds; without it every test here SKIPS with a message,
+// or FAILS under scripts/test (and so in CI), which builds the CLI first.
 // Steps run in order on shared state; after the first failed step the rest skip (their failures would
 // only echo it). A failed CLI call prints its command, exit code, stdout and stderr.
 import { test, after } from "node:test";
@@ -22,6 +23,7 @@ import {
   findPulumiCli,
   isMissing,
   resourcesOfType,
+  skipWithoutCli,
   type CliResult,
   type StateResource,
 } from "./cli";
@@ -94,7 +96,7 @@ let broken: string | undefined;
 
 test("the root project through the real pulumi CLI against the emulator", { timeout: 15 * 60_000 }, async (t) => {
   if (isMissing(found)) {
-    t.skip(found.missing);
+    skipWithoutCli(t, found.missing);
     return;
   }
   const cli = found;

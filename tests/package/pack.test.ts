@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync, realpathSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { captureRegistration, startPlugin } from "../harness/plugin";
-import { findPulumiCli, isMissing, PulumiStack } from "../e2e/cli";
+import { findPulumiCli, isMissing, PulumiStack, skipWithoutCli } from "../e2e/cli";
 import { CopiedImage } from "../../provider";
 import { startTestEnv, assertNoCanary, stackConfigFor, CANARY, SOURCE_IMAGE, type TestEnv } from "../provider/env";
 
@@ -109,7 +109,7 @@ test("the real Pulumi CLI runs a program in the fresh project: up copies, previe
 
   const cli = findPulumiCli();
   if (isMissing(cli)) {
-    t.skip(cli.missing);
+    skipWithoutCli(t, cli.missing);
     return;
   }
   writeFileSync(join(project, "Pulumi.yaml"), "name: fresh-project\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
