@@ -26,56 +26,55 @@ export interface Progress {
   elapsedMs: number;
 }
 
-export interface WaitResult {
+/** What one copy looked like when its wait ended. */
+export interface Seen {
   imageId: string;
+  region: string;
+  /** The copy task's id, once DescribeTasks showed it. */
   taskId?: string;
-  /** The image as DescribeImages showed it right after the task succeeded (one call for all copies
-   * that finished in the same poll); absent when that read failed. */
-  image?: ImageRecord;
-  /** How long after the task's completion was seen, measured on our clock from the first look that saw it (for the benchmark). */
-  seenAt: number;
+  /** The last progress seen, in percent. */
+  lastProcess: number;
+  /** How long this wait lasted. */
+  waitedMs: number;
 }
 
-/** A copy task ended in `Failed`. */
-export class CopyFailedError extends Error {
-  override readonly name = "CopyFailedError";
-  constructor(
-    readonly imageId: string,
-    readonly region: string,
-    readonly taskId: string | undefined,
-    readonly lastProcess: number,
-  ) {
-    super(`The copy into ${imageId} in ${region} failed (task ${taskId ?? "unknown"}, last progress ${lastProcess}%).`);
-  }
-}
+/**
+ * How a wait ended. The watcher only reports it; the caller decides what it means (an error, a
+ * partial state, a deletion) in one `switch`.
+ */
+export type WaitOutcome =
+  /** The task Succeeded. `image` is the image as DescribeImages showed it right after (one call for
+   * all copies that finished in the same poll); absent when that read failed. `seenAt`: when the
+   * completion was seen, on our clock (for the benchmark). */
+  | (Seen & { kind: "succeeded"; image?: ImageRecord; seenAt: number })
+  /** The task ended in `Failed`, or the image is in `error`. */
+  | (Seen & { kind: "failed" })
+  /** The deadline passed; the copy goes on in Volcengine. */
+  | (Seen & { kind: "timedOut" })
+  /** The abort signal fired; the copy goes on in Volcengine. */
+  | (Seen & { kind: "interrupted" })
+  /** The image no longer exists (deleted behind our back), or its task never appeared. */
+  | (Seen & { kind: "vanished"; why: string })
+  /** DescribeTasks / DescribeImages failed for good (a final API error). */
+  | (Seen & { kind: "pollError"; error: Error });
 
-/** The wait ran past its deadline, or was interrupted; the copy itself goes on. */
-export class CopyNotFinishedError extends Error {
-  override readonly name = "CopyNotFinishedError";
-  constructor(
-    readonly imageId: string,
-    readonly region: string,
-    readonly taskId: string | undefined,
-    readonly lastProcess: number,
-    readonly waitedMs: number,
-    readonly reason: "timeout" | "interrupted",
-  ) {
-    super(
-      `${reason === "timeout" ? "Timed out" : "Interrupted"} after ${formatDuration(waitedMs)} waiting for the copy into ${imageId} in ${region} ` +
-        `(task ${taskId ?? "not seen yet"}, ${lastProcess}% done); the copy goes on in Volcengine.`,
-    );
-  }
-}
-
-/** The image being waited for no longer exists (deleted behind our back), or its task never appeared. */
-export class CopyVanishedError extends Error {
-  override readonly name = "CopyVanishedError";
-  constructor(
-    readonly imageId: string,
-    readonly region: string,
-    why: string,
-  ) {
-    super(`The copy into ${imageId} in ${region} ${why}.`);
+/** The sentence that says how a wait ended (used in error messages). */
+export function describeWait(o: WaitOutcome): string {
+  switch (o.kind) {
+    case "succeeded":
+      return `The copy into ${o.imageId} in ${o.region} succeeded (task ${o.taskId ?? "unknown"}).`;
+    case "failed":
+      return `The copy into ${o.imageId} in ${o.region} failed (task ${o.taskId ?? "unknown"}, last progress ${o.lastProcess}%).`;
+    case "timedOut":
+    case "interrupted":
+      return (
+        `${o.kind === "timedOut" ? "Timed out" : "Interrupted"} after ${formatDuration(o.waitedMs)} waiting for the copy into ${o.imageId} in ${o.region} ` +
+        `(task ${o.taskId ?? "not seen yet"}, ${o.lastProcess}% done); the copy goes on in Volcengine.`
+      );
+    case "vanished":
+      return `The copy into ${o.imageId} in ${o.region} ${o.why}.`;
+    case "pollError":
+      return o.error.message;
   }
 }
 
@@ -93,6 +92,8 @@ export interface TaskSource {
   describeImages(imageIds: readonly string[]): Promise<ImageRecord[]>;
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 interface Waiter {
   imageId: string;
   startedAt: number;
@@ -103,14 +104,13 @@ interface Waiter {
   process: number;
   lastImageCheck: number;
   onProgress?: (p: Progress) => void;
-  resolve: (r: WaitResult) => void;
-  reject: (e: Error) => void;
+  resolve: (o: WaitOutcome) => void;
   /** Removes the abort listener (one process-wide signal serves every wait). */
   cleanup: () => void;
 }
 
 export interface WaitOptions {
-  /** Absolute time (clock ms) after which the wait gives up with CopyNotFinishedError. */
+  /** Absolute time (clock ms) after which the wait ends with the outcome `timedOut`. */
   deadline: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
@@ -141,10 +141,9 @@ export class TaskWatcher {
     private readonly log: (message: string) => void = () => undefined,
   ) {}
 
-  /** Resolves when the copy into `imageId` has Succeeded; rejects with CopyFailedError,
-   * CopyNotFinishedError or CopyVanishedError, or any final API error. */
-  wait(imageId: string, opts: WaitOptions): Promise<WaitResult> {
-    return new Promise<WaitResult>((resolve, reject) => {
+  /** Resolves with how the wait for the copy into `imageId` ended; never rejects. */
+  wait(imageId: string, opts: WaitOptions): Promise<WaitOutcome> {
+    return new Promise<WaitOutcome>((resolve) => {
       const now = this.clock.now();
       const w: Waiter = {
         imageId,
@@ -156,14 +155,13 @@ export class TaskWatcher {
         lastImageCheck: now,
         onProgress: opts.onProgress,
         resolve,
-        reject,
         cleanup: () => undefined,
       };
       w.dueAt = now + w.schedule.nextDelay(now);
       if (opts.signal) {
         const signal = opts.signal;
-        if (signal.aborted) return reject(this.notFinished(w, "interrupted"));
-        const onAbort = () => this.settle(w, () => w.reject(this.notFinished(w, "interrupted")));
+        if (signal.aborted) return resolve(this.ended(w, { kind: "interrupted" }));
+        const onAbort = () => this.end(w, { kind: "interrupted" });
         signal.addEventListener("abort", onAbort, { once: true });
         w.cleanup = () => signal.removeEventListener("abort", onAbort);
       }
@@ -179,8 +177,14 @@ export class TaskWatcher {
     return [...this.waiters.keys()];
   }
 
-  private notFinished(w: Waiter, reason: "timeout" | "interrupted"): CopyNotFinishedError {
-    return new CopyNotFinishedError(w.imageId, this.region, w.taskId, w.process, this.clock.now() - w.startedAt, reason);
+  /** The outcome for a waiter, with what was seen of it. */
+  private ended(w: Waiter, how: DistributiveOmit<WaitOutcome, keyof Seen>): WaitOutcome {
+    return { ...how, imageId: w.imageId, region: this.region, taskId: w.taskId, lastProcess: w.process, waitedMs: this.clock.now() - w.startedAt } as WaitOutcome;
+  }
+
+  /** Ends a wait that is still on, with that outcome. */
+  private end(w: Waiter, how: DistributiveOmit<WaitOutcome, keyof Seen>): void {
+    this.settle(w, () => w.resolve(this.ended(w, how)));
   }
 
   private remove(w: Waiter): void {
@@ -218,7 +222,7 @@ export class TaskWatcher {
       await this.poll();
     } catch (e) {
       // poll() handles API errors itself; anything else fails the waiters rather than the process.
-      for (const w of this.all()) this.settle(w, () => w.reject(e as Error));
+      for (const w of this.all()) this.end(w, { kind: "pollError", error: e as Error });
     } finally {
       this.polling = false;
       this.reschedule();
@@ -227,7 +231,7 @@ export class TaskWatcher {
 
   private async poll(): Promise<void> {
     const now0 = this.clock.now();
-    for (const w of this.all()) if (now0 >= w.deadline) this.settle(w, () => w.reject(this.notFinished(w, "timeout")));
+    for (const w of this.all()) if (now0 >= w.deadline) this.end(w, { kind: "timedOut" });
     const waiters = this.all();
     if (waiters.length === 0) return;
     const ids = [...new Set(waiters.map((w) => w.imageId))];
@@ -262,7 +266,7 @@ export class TaskWatcher {
         succeeded.push(w);
       } else if (task.Status === "Failed") {
         this.report(w, task.Status, now);
-        this.settle(w, () => w.reject(new CopyFailedError(w.imageId, this.region, w.taskId, w.process)));
+        this.end(w, { kind: "failed" });
       } else {
         this.report(w, task.Status, now);
         if (now - w.lastImageCheck >= this.policy.imageCheckEveryMs) needImageCheck.push(w);
@@ -285,7 +289,7 @@ export class TaskWatcher {
     for (const w of waiters) {
       this.report(w, "Succeeded", now);
       const image = images.find((i) => i.ImageId === w.imageId);
-      this.settle(w, () => w.resolve({ imageId: w.imageId, taskId: w.taskId, seenAt, image }));
+      this.end(w, { kind: "succeeded", seenAt, image });
     }
   }
 
@@ -304,14 +308,14 @@ export class TaskWatcher {
       w.lastImageCheck = now;
       const image = images.find((i) => i.ImageId === w.imageId);
       if (!image) {
-        this.settle(w, () => w.reject(new CopyVanishedError(w.imageId, this.region, "no longer exists: it was deleted while the provider waited for it")));
+        this.end(w, { kind: "vanished", why: "no longer exists: it was deleted while the provider waited for it" });
       } else if (image.Status === "available" && !w.taskId) {
         w.process = 100;
-        this.settle(w, () => w.resolve({ imageId: w.imageId, taskId: w.taskId, seenAt: now }));
+        this.end(w, { kind: "succeeded", seenAt: now });
       } else if (image.Status === "error") {
-        this.settle(w, () => w.reject(new CopyFailedError(w.imageId, this.region, w.taskId, w.process)));
+        this.end(w, { kind: "failed" });
       } else if (!w.taskId && now - w.startedAt >= this.policy.invisibleGraceMs && image.Status !== "creating") {
-        this.settle(w, () => w.reject(new CopyVanishedError(w.imageId, this.region, `has no copy task and is in status ${image.Status}`)));
+        this.end(w, { kind: "vanished", why: `has no copy task and is in status ${image.Status}` });
       }
     }
   }
@@ -324,7 +328,7 @@ export class TaskWatcher {
       for (const w of waiters) w.dueAt = now + this.policy.maxDelayMs / 2;
       return;
     }
-    for (const w of waiters) if (this.isWaiting(w)) this.settle(w, () => w.reject(e as Error));
+    for (const w of waiters) if (this.isWaiting(w)) this.end(w, { kind: "pollError", error: e as Error });
   }
 
   private isWaiting(w: Waiter): boolean {
