@@ -6,9 +6,8 @@
 import type { DestinationRegionClient, ImageRecord } from "./ecs";
 import { VolcengineError } from "./errors";
 import { isTransient } from "./wire";
-import { formatDuration } from "./wait";
 import { pollUntil } from "./poll-until";
-import { labelOf } from "./report";
+import { formatDuration, labelOf } from "./report";
 import { targetOf, type CopiedImageState } from "./model";
 import type { OperationContext, OperationEnv } from "./context";
 

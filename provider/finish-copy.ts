@@ -3,12 +3,12 @@
  * unrecorded: what each way the wait can end means (an error, a partial state saved by Pulumi, a
  * deletion of the failed copy) is decided in one `switch`.
  */
-import { describeWait, formatDuration } from "./wait";
+import { describeWait } from "./wait-outcome";
 import { wantedTags } from "./naming";
 import { imageFields, partialStateError, shapeOutputs, targetOf, type CopiedImageInputs, type CopiedImageState } from "./model";
 import { reconcile, reported, tagsOf } from "./reconcile";
 import { deleteQuietly } from "./delete";
-import { labelOf } from "./report";
+import { formatDuration, labelOf } from "./report";
 import type { OperationContext, OperationEnv } from "./context";
 
 export interface FinishCopy {

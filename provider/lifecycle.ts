@@ -15,7 +15,7 @@ import { realClock, type Clock } from "./clock";
 import type { ProviderSettings } from "./config";
 import { resolveTunables, type TunableOverrides, type Tunables } from "./defaults";
 import { SessionCache } from "./session";
-import { lineReporterFactory, type ReporterFactory } from "./report";
+import { lineReporterFactory, safeFactory, type ReporterFactory } from "./report";
 import { targetOf, type CopiedImageInputs, type CopiedImageState, type Meta } from "./model";
 import { check, timeoutFor, type CheckResult } from "./check";
 import { CopyPlan, preflight } from "./preflight";
@@ -55,7 +55,7 @@ export class CopiedImageLifecycle {
     this.clock = deps.clock ?? realClock;
     this.tunables = resolveTunables(deps);
     const log = deps.log ?? ((m: string) => console.log(m));
-    this.reporters = deps.reporter ?? lineReporterFactory((_kind, line) => log(line), this.clock);
+    this.reporters = safeFactory(deps.reporter ?? lineReporterFactory((_kind, line) => log(line), this.clock));
     this.signal = deps.signal ?? new AbortController().signal;
     const processReporter = this.reporters({});
     this.sessions = new SessionCache({ tunables: this.tunables, clock: this.clock, log: (m) => processReporter.status(m), signal: deps.signal });

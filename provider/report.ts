@@ -70,3 +70,34 @@ export function lineReporterFactory(sink: LineSink, clock: Clock): ReporterFacto
 
 /** Says nothing. */
 export const silentReporter: Reporter = { status: () => undefined, info: () => undefined, warn: () => undefined };
+
+/** The factory's reporters, made so that neither the factory nor a reporter can fail an operation. */
+export function safeFactory(factory: ReporterFactory): ReporterFactory {
+  return (target) => {
+    let r: Reporter;
+    try {
+      r = factory(target);
+    } catch {
+      return silentReporter;
+    }
+    const guard =
+      <A extends unknown[]>(f: (...a: A) => void) =>
+      (...a: A) => {
+        try {
+          f.apply(r, a);
+        } catch {
+          // Logging must never fail an operation.
+        }
+      };
+    return { status: guard(r.status), info: guard(r.info), warn: guard(r.warn) };
+  };
+}
+
+/** A duration for messages: 45s, 6m05s, 1h30m. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}

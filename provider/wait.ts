@@ -3,17 +3,19 @@
  * v3 waiters): explicit first/min/max delays, a deadline, an abort signal, progress callbacks.
  *
  * Two parts:
- * - `PollSchedule`: when to look next for one copy. Quick first checks, then a backoff to a
+ * - `PollSchedule` (`schedule.ts`): when to look next for one copy. Quick first checks, then a backoff to a
  *   ceiling; once `Process` rises, the finish time is predicted from the observed rate and the
  *   next look is placed near it, with shorter and shorter intervals as it comes close, so that
  *   completion is seen soon after it happens without polling a long copy every few seconds.
  * - `TaskWatcher`: one per destination region and account. All copies waiting in that region share
  *   it, and each of its polls is ONE DescribeTasks call for all of them (up to 100 ids a call),
- *   made when the earliest of them is due.
+ *   made when the earliest of them is due. A wait resolves with how it ended (`wait-outcome.ts`);
+ *   it never throws.
  */
 import type { ImageRecord, TaskRecord } from "./ecs";
 import { isTransient } from "./wire";
 import { realClock, type Clock } from "./clock";
+import type { Seen, WaitOutcome } from "./wait-outcome";
 import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "./schedule";
 
 export { DEFAULT_WAIT_POLICY, PollSchedule, finishWindowOf, type WaitPolicy } from "./schedule";
@@ -24,66 +26,6 @@ export interface Progress {
   status: string;
   process: number;
   elapsedMs: number;
-}
-
-/** What one copy looked like when its wait ended. */
-export interface Seen {
-  imageId: string;
-  region: string;
-  /** The copy task's id, once DescribeTasks showed it. */
-  taskId?: string;
-  /** The last progress seen, in percent. */
-  lastProcess: number;
-  /** How long this wait lasted. */
-  waitedMs: number;
-}
-
-/**
- * How a wait ended. The watcher only reports it; the caller decides what it means (an error, a
- * partial state, a deletion) in one `switch`.
- */
-export type WaitOutcome =
-  /** The task Succeeded. `image` is the image as DescribeImages showed it right after (one call for
-   * all copies that finished in the same poll); absent when that read failed. `seenAt`: when the
-   * completion was seen, on our clock (for the benchmark). */
-  | (Seen & { kind: "succeeded"; image?: ImageRecord; seenAt: number })
-  /** The task ended in `Failed`, or the image is in `error`. */
-  | (Seen & { kind: "failed" })
-  /** The deadline passed; the copy goes on in Volcengine. */
-  | (Seen & { kind: "timedOut" })
-  /** The abort signal fired; the copy goes on in Volcengine. */
-  | (Seen & { kind: "interrupted" })
-  /** The image no longer exists (deleted behind our back), or its task never appeared. */
-  | (Seen & { kind: "vanished"; why: string })
-  /** DescribeTasks / DescribeImages failed for good (a final API error). */
-  | (Seen & { kind: "pollError"; error: Error });
-
-/** The sentence that says how a wait ended (used in error messages). */
-export function describeWait(o: WaitOutcome): string {
-  switch (o.kind) {
-    case "succeeded":
-      return `The copy into ${o.imageId} in ${o.region} succeeded (task ${o.taskId ?? "unknown"}).`;
-    case "failed":
-      return `The copy into ${o.imageId} in ${o.region} failed (task ${o.taskId ?? "unknown"}, last progress ${o.lastProcess}%).`;
-    case "timedOut":
-    case "interrupted":
-      return (
-        `${o.kind === "timedOut" ? "Timed out" : "Interrupted"} after ${formatDuration(o.waitedMs)} waiting for the copy into ${o.imageId} in ${o.region} ` +
-        `(task ${o.taskId ?? "not seen yet"}, ${o.lastProcess}% done); the copy goes on in Volcengine.`
-      );
-    case "vanished":
-      return `The copy into ${o.imageId} in ${o.region} ${o.why}.`;
-    case "pollError":
-      return o.error.message;
-  }
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 /** What a TaskWatcher needs from the ECS client of its region. */

@@ -6,7 +6,8 @@ import { getEventListeners } from "node:events";
 import type { ImageRecord, TaskRecord } from "../../provider/ecs";
 import { VolcengineError } from "../../provider/errors";
 import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "../../provider/schedule";
-import { TaskWatcher, describeWait, type Progress, type TaskSource, type WaitOutcome } from "../../provider/wait";
+import { TaskWatcher, type Progress, type TaskSource } from "../../provider/wait";
+import { describeWait, type WaitOutcome } from "../../provider/wait-outcome";
 import { FakeClock, settle } from "./fake-clock";
 
 const MIN = 60_000;
