@@ -21,7 +21,7 @@ export async function adopt(inputs: CopiedImageInputs, id: string, env: Operatio
     throw new Error(`${label}: cannot adopt ${id}: it is a ${image.Visibility} image; only custom images of this account can be managed.`);
   }
   ctx.reporter.info(`adopting ${id} in ${inputs.destinationRegion} (${image.ImageName}, ${image.Status})`);
-  const named: CopiedImageInputs = { ...inputs, imageName: inputs.imageName ?? image.ImageName ?? "" };
+  const named: CopiedImageInputs = { ...inputs, imageName: reported("write", inputs.imageName, image.ImageName, undefined) ?? "" };
   const copying = image.Status === "creating";
   // An unfinished copy gets its tags when it is done (finishCopy reconciles them).
   await reconcile(

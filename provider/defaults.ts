@@ -20,6 +20,12 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { retries: 8, minDelayMs: 500, maxDelayMs: 20_000, maxRetryTimeMs: 180_000 };
 
+/** The client-side rate limit per account when `volcengine:maxRequestsPerSecond` is not set: 10 per second, burst 20 (`rate-limit.ts`). */
+export const DEFAULT_RATE = { perSecond: 10, burst: 20 } as const;
+
+/** After SIGINT/SIGTERM, how long the plugin lets in-flight operations answer with their partial state before it exits (`runtime.ts`). */
+export const SHUTDOWN_GRACE_MS = 3_000;
+
 /** Everything the life cycle can be tuned with. */
 export interface Tunables {
   /** Per-request timeout of the wire. Default 10 s (the SDK's own default). */

@@ -79,7 +79,7 @@ export async function finishCopy({ imageId, inputs, outs, op }: FinishCopy, env:
     return shapeOutputs(inputs, imageId, {
       ...imageFields(image),
       imageName: reported("read", undefined, image.ImageName, inputs.imageName),
-      description: image.Description,
+      description: reported("read", undefined, image.Description, undefined),
       taskId,
       progress: 100,
     });

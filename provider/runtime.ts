@@ -15,9 +15,8 @@ import { CopiedImageLifecycle } from "./lifecycle";
 import { resolveSettings, type ConfigSource } from "./config";
 import type { CopiedImageInputs, CopiedImageState } from "./model";
 import type { LineSink } from "./report";
+import { SHUTDOWN_GRACE_MS } from "./defaults";
 
-/** How long in-flight operations get to answer with their partial state after a signal. */
-const SHUTDOWN_GRACE_MS = 3_000;
 
 let stackConfig: ConfigSource | undefined;
 
