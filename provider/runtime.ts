@@ -8,7 +8,7 @@
  *
  * This module also owns the plugin process's signals: SIGINT/SIGTERM (the engine stopping the
  * plugin) abort every operation in flight, which then answer the engine with their partial state;
- * the process exits a moment later.
+ * the process exits a moment later (at once when nothing is in flight).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CopiedImageLifecycle } from "./lifecycle";
@@ -21,6 +21,8 @@ import { SHUTDOWN_GRACE_MS } from "./defaults";
 let stackConfig: ConfigSource | undefined;
 
 const shutdown = new AbortController();
+/** Operations running now: with none, a signal ends the process at once. */
+let inFlight = 0;
 let signalsInstalled = false;
 /** Installed at the first call, so that merely loading this module changes nothing in the process. */
 function installSignalHandlers(): void {
@@ -28,10 +30,23 @@ function installSignalHandlers(): void {
   signalsInstalled = true;
   const onSignal = (sig: NodeJS.Signals) => {
     shutdown.abort(new Error(`received ${sig}`));
+    if (inFlight === 0) process.exit(130);
+    // Give in-flight operations a moment to answer the engine with their partial state, then go.
     setTimeout(() => process.exit(130), SHUTDOWN_GRACE_MS).unref();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+}
+
+/** Runs one operation, counted as in flight. */
+async function operation<T>(run: () => Promise<T>): Promise<T> {
+  installSignalHandlers();
+  inFlight++;
+  try {
+    return await run();
+  } finally {
+    inFlight--;
+  }
 }
 
 /** In the plugin there is no engine connection: @pulumi/pulumi's log writes to stdout, which the engine shows as lines of the update. */
@@ -57,29 +72,26 @@ const copiedImageProvider: pulumi.dynamic.ResourceProvider = {
     stackConfig = req.config;
   },
   async check(olds: Record<string, unknown> | undefined, news: Record<string, unknown> | undefined): Promise<pulumi.dynamic.CheckResult> {
-    installSignalHandlers();
-    const result = lifecycle.check(olds ?? {}, news ?? {});
-    if (result.failures.length === 0) result.failures.push(...(await lifecycle.preflight(olds ?? {}, result.inputs)));
-    return result;
+    return operation(async () => {
+      const result = lifecycle.check(olds ?? {}, news ?? {});
+      if (result.failures.length === 0) result.failures.push(...(await lifecycle.preflight(olds ?? {}, result.inputs)));
+      return result;
+    });
   },
   async diff(id: string, olds: CopiedImageState | undefined, news: CopiedImageInputs | undefined): Promise<pulumi.dynamic.DiffResult> {
     return lifecycle.diff(id, { ...olds }, { ...news });
   },
   async create(inputs: CopiedImageInputs): Promise<pulumi.dynamic.CreateResult> {
-    installSignalHandlers();
-    return lifecycle.create({ ...inputs });
+    return operation(() => lifecycle.create({ ...inputs }));
   },
   async read(id: string, state: CopiedImageState | undefined): Promise<pulumi.dynamic.ReadResult> {
-    installSignalHandlers();
-    return lifecycle.read(id, { ...state });
+    return operation(() => lifecycle.read(id, { ...state }));
   },
   async update(id: string, olds: CopiedImageState | undefined, news: CopiedImageInputs | undefined): Promise<pulumi.dynamic.UpdateResult> {
-    installSignalHandlers();
-    return lifecycle.update(id, { ...olds }, { ...news });
+    return operation(() => lifecycle.update(id, { ...olds }, { ...news }));
   },
   async delete(id: string, state: CopiedImageState | undefined): Promise<void> {
-    installSignalHandlers();
-    return lifecycle.delete(id, { ...state });
+    return operation(() => lifecycle.delete(id, { ...state }));
   },
 };
 
