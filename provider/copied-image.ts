@@ -14,6 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { copiedImageProviderShim } from "./shim";
+import { OUTPUT_ONLY_KEYS, type CopiedImageOutputs } from "./model";
 
 export interface CopiedImageArgs {
   /** The custom image to copy, e.g. `image-4431h3l7hl31a0xxxx`. Required. Changing it replaces the copy. */
@@ -55,50 +56,16 @@ export interface CopiedImageArgs {
   adoptImageId?: pulumi.Input<string>;
 }
 
-export class CopiedImage extends pulumi.dynamic.Resource {
-  /** The id of the copy in the destination region. */
-  declare readonly imageId: pulumi.Output<string>;
-  /** The copied image id given as input. */
-  declare readonly sourceImageId: pulumi.Output<string>;
-  /** The source region (the input, or the configured region). */
-  declare readonly sourceRegion: pulumi.Output<string>;
-  /** The region of the copy. */
-  declare readonly destinationRegion: pulumi.Output<string>;
-  /** The copy's name (given or generated). */
-  declare readonly imageName: pulumi.Output<string>;
-  /** The copy's description as Volcengine reports it. */
-  declare readonly description: pulumi.Output<string | undefined>;
-  /** Whether the source's tags were copied. */
-  declare readonly copyImageTags: pulumi.Output<boolean>;
-  /** The project of the copy, when given. */
-  declare readonly projectName: pulumi.Output<string | undefined>;
-  /** The managed tags. */
-  declare readonly tags: pulumi.Output<Record<string, string> | undefined>;
-  /** The copy task's id (DescribeTasks `Id`). */
-  declare readonly taskId: pulumi.Output<string | undefined>;
-  /** The image status: `available` once the copy is done; `creating` while a copy recorded after a timeout goes on. */
-  declare readonly status: pulumi.Output<string>;
-  /** Copy progress in percent, as last seen. */
-  declare readonly progress: pulumi.Output<number>;
-  /** Image size in GiB. */
-  declare readonly size: pulumi.Output<number | undefined>;
-  /** Operating system name. */
-  declare readonly osName: pulumi.Output<string | undefined>;
-  /** `Linux` or `Windows`. */
-  declare readonly osType: pulumi.Output<string | undefined>;
-  /** OS distribution, e.g. `CentOS`. */
-  declare readonly platform: pulumi.Output<string | undefined>;
-  /** Distribution version. */
-  declare readonly platformVersion: pulumi.Output<string | undefined>;
-  /** CPU architecture, e.g. `amd64`. */
-  declare readonly architecture: pulumi.Output<string | undefined>;
-  /** `BIOS` or `UEFI`. */
-  declare readonly bootMode: pulumi.Output<string | undefined>;
-  /** `private` for a copy. */
-  declare readonly visibility: pulumi.Output<string | undefined>;
-  /** When the copy was created (as Volcengine reports it). */
-  declare readonly createdAt: pulumi.Output<string | undefined>;
+/** The outputs of a `CopiedImage`, each an `Output`: one per entry of the output table (`model.ts`). */
+export type CopiedImageOutputProperties = { readonly [K in keyof CopiedImageOutputs]-?: pulumi.Output<CopiedImageOutputs[K]> };
 
+// Declaration merging: the class gets every output of the table as a typed, declared property (no
+// class field is emitted, so the values Pulumi sets are not overwritten).
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+export interface CopiedImage extends CopiedImageOutputProperties {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class CopiedImage extends pulumi.dynamic.Resource {
   /**
    * @param name The resource name; also the start of the generated image name.
    * @param args What to copy where.
@@ -128,19 +95,8 @@ export class CopiedImage extends pulumi.dynamic.Resource {
           identity: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
           timeouts: timeouts ? { create: timeouts.create, update: timeouts.update, delete: timeouts.delete } : undefined,
         },
-        imageId: undefined,
-        taskId: undefined,
-        status: undefined,
-        progress: undefined,
-        size: undefined,
-        osName: undefined,
-        osType: undefined,
-        platform: undefined,
-        platformVersion: undefined,
-        architecture: undefined,
-        bootMode: undefined,
-        visibility: undefined,
-        createdAt: undefined,
+        // Every output that is not an input, as undefined: the engine fills them.
+        ...Object.fromEntries(OUTPUT_ONLY_KEYS.map((k) => [k, undefined])),
       },
       opts,
       "volcengine",

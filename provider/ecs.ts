@@ -63,26 +63,30 @@ export interface CopyImageRequest {
 /** The documented ceiling of ids per DescribeTasks / DescribeImages call. */
 export const MAX_IDS_PER_CALL = 100;
 
-interface CallContext {
-  signal?: AbortSignal;
-}
-
 abstract class RegionClient {
   constructor(
     protected readonly wire: WireClient,
     /** The region every request of this client is signed for. */
     readonly region: string,
+    /** Cancels this client's requests (and their retries) when aborted. */
+    readonly signal?: AbortSignal,
   ) {}
 
-  protected call<T>(action: string, params: Params, idempotent: boolean, ctx?: CallContext): Promise<T> {
-    return this.wire.call<T>(action, this.region, params, { idempotent, signal: ctx?.signal });
+  /** The same client, its requests cancelled by `signal`. */
+  withSignal(signal: AbortSignal | undefined): this {
+    const Self = this.constructor as new (wire: WireClient, region: string, signal?: AbortSignal) => this;
+    return new Self(this.wire, this.region, signal);
+  }
+
+  protected call<T>(action: string, params: Params, idempotent: boolean): Promise<T> {
+    return this.wire.call<T>(action, this.region, params, { idempotent, signal: this.signal });
   }
 }
 
 export class SourceRegionClient extends RegionClient {
   /** Starts a copy; returns the id of the new image in the destination region. Not idempotent: the
    * service has no client token, so a broken connection is never retried here (see lifecycle). */
-  async copyImage(req: CopyImageRequest, ctx?: CallContext): Promise<string> {
+  async copyImage(req: CopyImageRequest): Promise<string> {
     const result = await this.call<{ ImageId?: string }>(
       "CopyImage",
       {
@@ -95,7 +99,6 @@ export class SourceRegionClient extends RegionClient {
         Tags: req.tags && req.tags.length > 0 ? req.tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
       },
       false,
-      ctx,
     );
     if (!result?.ImageId) {
       throw new VolcengineError({
@@ -109,15 +112,15 @@ export class SourceRegionClient extends RegionClient {
   }
 
   /** The source image, or undefined when this region does not list it. */
-  async describeImage(imageId: string, ctx?: CallContext): Promise<ImageRecord | undefined> {
-    const r = await this.call<{ Images?: ImageRecord[] }>("DescribeImages", { ImageIds: [imageId] }, true, ctx);
+  async describeImage(imageId: string): Promise<ImageRecord | undefined> {
+    const r = await this.call<{ Images?: ImageRecord[] }>("DescribeImages", { ImageIds: [imageId] }, true);
     return r?.Images?.find((i) => i.ImageId === imageId);
   }
 }
 
 export class DestinationRegionClient extends RegionClient {
   /** Tasks for the given images (any number: batched by 100, all pages followed). */
-  async describeTasksForImages(imageIds: readonly string[], ctx?: CallContext): Promise<TaskRecord[]> {
+  async describeTasksForImages(imageIds: readonly string[]): Promise<TaskRecord[]> {
     const tasks: TaskRecord[] = [];
     for (let i = 0; i < imageIds.length; i += MAX_IDS_PER_CALL) {
       const batch = imageIds.slice(i, i + MAX_IDS_PER_CALL);
@@ -127,7 +130,6 @@ export class DestinationRegionClient extends RegionClient {
           "DescribeTasks",
           { ResourceIds: batch, MaxResults: MAX_IDS_PER_CALL, NextToken: nextToken || undefined },
           true,
-          ctx,
         );
         tasks.push(...(r?.Tasks ?? []));
         nextToken = r?.NextToken || undefined;
@@ -137,30 +139,30 @@ export class DestinationRegionClient extends RegionClient {
   }
 
   /** Images by id (unknown ids are simply absent: the API answers an empty list, [INFERRED] from tf). */
-  async describeImages(imageIds: readonly string[], ctx?: CallContext): Promise<ImageRecord[]> {
+  async describeImages(imageIds: readonly string[]): Promise<ImageRecord[]> {
     const images: ImageRecord[] = [];
     for (let i = 0; i < imageIds.length; i += MAX_IDS_PER_CALL) {
-      images.push(...(await this.pagedImages({ ImageIds: imageIds.slice(i, i + MAX_IDS_PER_CALL) }, ctx)));
+      images.push(...(await this.pagedImages({ ImageIds: imageIds.slice(i, i + MAX_IDS_PER_CALL) })));
     }
     return images;
   }
 
-  async describeImage(imageId: string, ctx?: CallContext): Promise<ImageRecord | undefined> {
-    return (await this.describeImages([imageId], ctx)).find((i) => i.ImageId === imageId);
+  async describeImage(imageId: string): Promise<ImageRecord | undefined> {
+    return (await this.describeImages([imageId])).find((i) => i.ImageId === imageId);
   }
 
   /** Custom images of this account with exactly this name. */
-  async findImagesByName(imageName: string, ctx?: CallContext): Promise<ImageRecord[]> {
-    const found = await this.pagedImages({ ImageName: imageName, Visibility: "private" }, ctx);
+  async findImagesByName(imageName: string): Promise<ImageRecord[]> {
+    const found = await this.pagedImages({ ImageName: imageName, Visibility: "private" });
     return found.filter((i) => i.ImageName === imageName);
   }
 
   /** Every custom image of this account in the region (for the 50-per-region quota). */
-  async listCustomImages(ctx?: CallContext): Promise<ImageRecord[]> {
-    return this.pagedImages({ Visibility: "private" }, ctx);
+  async listCustomImages(): Promise<ImageRecord[]> {
+    return this.pagedImages({ Visibility: "private" });
   }
 
-  private async pagedImages(filter: Params, ctx?: CallContext): Promise<ImageRecord[]> {
+  private async pagedImages(filter: Params): Promise<ImageRecord[]> {
     const images: ImageRecord[] = [];
     let nextToken: string | undefined;
     do {
@@ -168,7 +170,6 @@ export class DestinationRegionClient extends RegionClient {
         "DescribeImages",
         { ...filter, MaxResults: MAX_IDS_PER_CALL, NextToken: nextToken || undefined },
         true,
-        ctx,
       );
       images.push(...(r?.Images ?? []));
       nextToken = r?.NextToken || undefined;
@@ -177,18 +178,18 @@ export class DestinationRegionClient extends RegionClient {
   }
 
   /** Changes name and/or description; an undefined field is left as it is, an empty description clears it. */
-  async modifyImageAttribute(imageId: string, change: { imageName?: string; description?: string }, ctx?: CallContext): Promise<void> {
-    await this.call("ModifyImageAttribute", { ImageId: imageId, ImageName: change.imageName, Description: change.description }, true, ctx);
+  async modifyImageAttribute(imageId: string, change: { imageName?: string; description?: string }): Promise<void> {
+    await this.call("ModifyImageAttribute", { ImageId: imageId, ImageName: change.imageName, Description: change.description }, true);
   }
 
   /**
    * Deletes one image. Returns the per-image error of `OperationDetails`, if any, as a VolcengineError
    * (with the request id of the call); undefined when the image was deleted.
    */
-  async deleteImage(imageId: string, ctx?: CallContext): Promise<VolcengineError | undefined> {
+  async deleteImage(imageId: string): Promise<VolcengineError | undefined> {
     const { result, requestId } = await this.wire.callWithMeta<{
       OperationDetails?: { ImageId?: string; Error?: { Code?: string; Message?: string } | null }[];
-    }>("DeleteImages", this.region, { ImageIds: [imageId] }, { idempotent: true, signal: ctx?.signal });
+    }>("DeleteImages", this.region, { ImageIds: [imageId] }, { idempotent: true, signal: this.signal });
     // Whether a deleted image appears in OperationDetails with no Error, or not at all, is
     // [UNCONFIRMED]; both read as success here.
     const detail = result?.OperationDetails?.find((d) => d.ImageId === imageId && d.Error?.Code);
@@ -202,24 +203,16 @@ export class DestinationRegionClient extends RegionClient {
     });
   }
 
-  async tagResources(imageIds: readonly string[], tags: readonly Tag[], ctx?: CallContext): Promise<void> {
+  async tagResources(imageIds: readonly string[], tags: readonly Tag[]): Promise<void> {
     // At most 20 tags per call (reference §6).
     for (let i = 0; i < tags.length; i += 20) {
-      await this.call("TagResources", { ResourceType: "image", ResourceIds: [...imageIds], Tags: tags.slice(i, i + 20).map((t) => ({ ...t })) }, true, ctx);
+      await this.call("TagResources", { ResourceType: "image", ResourceIds: [...imageIds], Tags: tags.slice(i, i + 20).map((t) => ({ ...t })) }, true);
     }
   }
 
-  async untagResources(imageIds: readonly string[], keys: readonly string[], ctx?: CallContext): Promise<void> {
+  async untagResources(imageIds: readonly string[], keys: readonly string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 20) {
-      await this.call("UntagResources", { ResourceType: "image", ResourceIds: [...imageIds], TagKeys: keys.slice(i, i + 20) }, true, ctx);
+      await this.call("UntagResources", { ResourceType: "image", ResourceIds: [...imageIds], TagKeys: keys.slice(i, i + 20) }, true);
     }
   }
-}
-
-/** Both clients of one copy, built from one wire (one account, one endpoint). */
-export function regionClients(wire: WireClient, sourceRegion: string, destinationRegion: string) {
-  return {
-    source: new SourceRegionClient(wire, sourceRegion),
-    destination: new DestinationRegionClient(wire, destinationRegion),
-  };
 }

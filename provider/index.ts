@@ -1,11 +1,20 @@
 /**
  * volcengine-copied-image: a Pulumi dynamic provider whose `CopiedImage` resource copies a
  * Volcengine ECS custom image to another region and manages the copy for its whole life.
+ *
+ * What a program needs, and nothing internal:
+ * - `CopiedImage` and its inputs `CopiedImageArgs`; `CopiedImageOutputs` are the values of its outputs.
+ * - `CopiedImageSet` and `CopiedImageSetArgs`: one image to many regions, one `CopiedImage` per region.
+ * - `VolcengineError`: the error of a failed API call (code, HTTP status, request id, advice).
+ * - `OWNER_TAG_KEY`: the tag by which the provider recognises its own copies.
  */
+/** The resource (copy, wait, rename, delete) and its inputs. */
 export { CopiedImage, type CopiedImageArgs } from "./copied-image";
-export { CopiedImageSet, copyLanes, type CopiedImageSetArgs } from "./copied-image-set";
-import copiedImageProvider = require("./runtime");
-/** The `pulumi.dynamic.ResourceProvider` doing the work (CopiedImage serializes a shim that loads it). */
-export { copiedImageProvider };
+/** A component with one `CopiedImage` per destination region, and its inputs. */
+export { CopiedImageSet, type CopiedImageSetArgs } from "./copied-image-set";
+/** The error of a Volcengine API call, and its fields. */
 export { VolcengineError, type VolcengineErrorFields } from "./errors";
-export { OWNER_TAG_KEY, type CopiedImageInputs, type CopiedImageOutputs, type Meta } from "./lifecycle";
+/** The key of the ownership tag every copy carries. */
+export { OWNER_TAG_KEY } from "./naming";
+/** The values of a `CopiedImage`'s outputs, one per entry of the output table. */
+export type { CopiedImageOutputs } from "./model";

@@ -9,6 +9,7 @@
  * A throttling response halves the rate for a while (`penalize`), and the rate recovers with calm.
  */
 import { realClock, type Clock } from "./clock";
+import { DEFAULT_RATE } from "./defaults";
 
 export interface RateLimitOptions {
   /** Sustained requests per second. Default 10. */
@@ -29,9 +30,9 @@ export class TokenBucket {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(options: RateLimitOptions = {}) {
-    this.baseRate = options.perSecond ?? 10;
+    this.baseRate = options.perSecond ?? DEFAULT_RATE.perSecond;
     this.rate = this.baseRate;
-    this.burst = options.burst ?? 20;
+    this.burst = options.burst ?? DEFAULT_RATE.burst;
     this.tokens = this.burst;
     this.clock = options.clock ?? realClock;
     this.last = this.clock.now();

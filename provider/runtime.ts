@@ -5,49 +5,93 @@
  *
  * Module state here is real (this file is required, not serialized): the stack config that the
  * plugin passes to `configure` is kept in memory, never in state.
+ *
+ * This module also owns the plugin process's signals: SIGINT/SIGTERM (the engine stopping the
+ * plugin) abort every operation in flight, which then answer the engine with their partial state;
+ * the process exits a moment later (at once when nothing is in flight).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { CopiedImageLifecycle } from "./lifecycle";
 import { resolveSettings, type ConfigSource } from "./config";
+import type { CopiedImageInputs, CopiedImageState } from "./model";
+import type { LineSink } from "./report";
+import { SHUTDOWN_GRACE_MS } from "./defaults";
+
 
 let stackConfig: ConfigSource | undefined;
 
-function log(message: string): void {
-  // In the plugin there is no engine connection: @pulumi/pulumi's log writes to stdout, which
-  // the engine shows as info lines of the update.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pulumiLog = require("@pulumi/pulumi/log") as typeof pulumi.log;
-  pulumiLog.info(message);
+const shutdown = new AbortController();
+/** Operations running now: with none, a signal ends the process at once. */
+let inFlight = 0;
+let signalsInstalled = false;
+/** Installed at the first call, so that merely loading this module changes nothing in the process. */
+function installSignalHandlers(): void {
+  if (signalsInstalled) return;
+  signalsInstalled = true;
+  const onSignal = (sig: NodeJS.Signals) => {
+    shutdown.abort(new Error(`received ${sig}`));
+    if (inFlight === 0) process.exit(130);
+    // Give in-flight operations a moment to answer the engine with their partial state, then go.
+    setTimeout(() => process.exit(130), SHUTDOWN_GRACE_MS).unref();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
 }
 
+/** Runs one operation, counted as in flight. */
+async function operation<T>(run: () => Promise<T>): Promise<T> {
+  installSignalHandlers();
+  inFlight++;
+  try {
+    return await run();
+  } finally {
+    inFlight--;
+  }
+}
+
+/** In the plugin there is no engine connection: @pulumi/pulumi's log writes to stdout, which the engine shows as lines of the update. */
+const writeLine: LineSink = (kind, line) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pulumiLog = require("@pulumi/pulumi/log") as typeof pulumi.log;
+  if (kind === "warn") pulumiLog.warn(line);
+  else pulumiLog.info(line);
+};
+
 /** The life cycle used by the plugin (one per process, so copies share their polling). */
-const lifecycle = new CopiedImageLifecycle({ settings: () => resolveSettings(stackConfig), log });
+const lifecycle = new CopiedImageLifecycle({
+  settings: () => resolveSettings(stackConfig),
+  log: (line) => writeLine("info", line),
+  signal: shutdown.signal,
+});
 
 /** The `pulumi.dynamic.ResourceProvider` that does the work. `CopiedImage` serializes a thin shim that calls this.
- * It is this module's whole export, so the shim's calls are as short as they can be. */
+ * It is this module's whole export, so the shim's calls are as short as they can be. The engine's
+ * values arrive untyped; each method names what they are. */
 const copiedImageProvider: pulumi.dynamic.ResourceProvider = {
   async configure(req: pulumi.dynamic.ConfigureRequest) {
     stackConfig = req.config;
   },
-  async check(olds: any, news: any) {
-    const result = lifecycle.check(olds ?? {}, news ?? {});
-    if (result.failures.length === 0) result.failures.push(...(await lifecycle.preflight(olds ?? {}, result.inputs)));
-    return result;
+  async check(olds: Record<string, unknown> | undefined, news: Record<string, unknown> | undefined): Promise<pulumi.dynamic.CheckResult> {
+    return operation(async () => {
+      const result = lifecycle.check(olds ?? {}, news ?? {});
+      if (result.failures.length === 0) result.failures.push(...(await lifecycle.preflight(olds ?? {}, result.inputs)));
+      return result;
+    });
   },
-  async diff(id: string, olds: any, news: any) {
-    return lifecycle.diff(id, olds ?? {}, news ?? {});
+  async diff(id: string, olds: CopiedImageState | undefined, news: CopiedImageInputs | undefined): Promise<pulumi.dynamic.DiffResult> {
+    return lifecycle.diff(id, { ...olds }, { ...news });
   },
-  async create(inputs: any) {
-    return lifecycle.create(inputs);
+  async create(inputs: CopiedImageInputs): Promise<pulumi.dynamic.CreateResult> {
+    return operation(() => lifecycle.create({ ...inputs }));
   },
-  async read(id: string, props: any) {
-    return lifecycle.read(id, props ?? {});
+  async read(id: string, state: CopiedImageState | undefined): Promise<pulumi.dynamic.ReadResult> {
+    return operation(() => lifecycle.read(id, { ...state }));
   },
-  async update(id: string, olds: any, news: any) {
-    return lifecycle.update(id, olds ?? {}, news ?? {});
+  async update(id: string, olds: CopiedImageState | undefined, news: CopiedImageInputs | undefined): Promise<pulumi.dynamic.UpdateResult> {
+    return operation(() => lifecycle.update(id, { ...olds }, { ...news }));
   },
-  async delete(id: string, props: any) {
-    return lifecycle.delete(id, props ?? {});
+  async delete(id: string, state: CopiedImageState | undefined): Promise<void> {
+    return operation(() => lifecycle.delete(id, { ...state }));
   },
 };
 

@@ -3,139 +3,22 @@
  * v3 waiters): explicit first/min/max delays, a deadline, an abort signal, progress callbacks.
  *
  * Two parts:
- * - `PollSchedule`: when to look next for one copy. Quick first checks, then a backoff to a
+ * - `PollSchedule` (`schedule.ts`): when to look next for one copy. Quick first checks, then a backoff to a
  *   ceiling; once `Process` rises, the finish time is predicted from the observed rate and the
  *   next look is placed near it, with shorter and shorter intervals as it comes close, so that
  *   completion is seen soon after it happens without polling a long copy every few seconds.
  * - `TaskWatcher`: one per destination region and account. All copies waiting in that region share
  *   it, and each of its polls is ONE DescribeTasks call for all of them (up to 100 ids a call),
- *   made when the earliest of them is due.
+ *   made when the earliest of them is due. A wait resolves with how it ended (`wait-outcome.ts`);
+ *   it never throws.
  */
 import type { ImageRecord, TaskRecord } from "./ecs";
 import { isTransient } from "./wire";
 import { realClock, type Clock } from "./clock";
+import type { Seen, WaitOutcome } from "./wait-outcome";
+import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "./schedule";
 
-export interface WaitPolicy {
-  /** First look after the copy started. Default 1 s. */
-  firstDelayMs: number;
-  /** Never look more often than this. Default 500 ms. */
-  minDelayMs: number;
-  /** Never wait longer than this between looks (bounds how late a stall or failure is noticed). Default 5 min. */
-  maxDelayMs: number;
-  /** Growth of the delay while nothing is known about the rate. Default 1.5. */
-  backoff: number;
-  /** How long a task may be missing from DescribeTasks right after CopyImage (eventual consistency). Default 5 min, as Volcengine's own Terraform provider. */
-  invisibleGraceMs: number;
-  /** How often, at most, to confirm with DescribeImages that the waited-for images still exist. Default 15 min. */
-  imageCheckEveryMs: number;
-}
-
-export const DEFAULT_WAIT_POLICY: WaitPolicy = {
-  firstDelayMs: 1_000,
-  minDelayMs: 500,
-  maxDelayMs: 5 * 60_000,
-  backoff: 1.5,
-  invisibleGraceMs: 5 * 60_000,
-  imageCheckEveryMs: 15 * 60_000,
-};
-
-/**
- * When to look next at one copy. Pure: fed with observations, asked for delays.
- *
- * `Process` is a whole percent (taken as rounded down), so one look says only that the copy was
- * somewhere within a percent: for a 60-minute copy, a 36-second window. With the rate known, every
- * look bounds the finish time to such a window, and the windows of looks taken at different moments
- * intersect into a much narrower one (like a vernier). The schedule halves its way towards the start
- * of that window, refining it on the way, and then looks every `minDelayMs` until the copy is done.
- */
-export class PollSchedule {
-  private delay: number;
-  /** Running observations: the first, and the most recent ones. */
-  private readonly seen: { at: number; process: number }[] = [];
-
-  constructor(
-    private readonly policy: WaitPolicy,
-    readonly startedAt: number,
-  ) {
-    this.delay = policy.firstDelayMs;
-  }
-
-  /** Feed the progress of a running task seen at `at`. */
-  observe(at: number, process: number | undefined): void {
-    if (process === undefined || !Number.isFinite(process)) return;
-    const p = Math.min(100, Math.max(0, Math.floor(process)));
-    this.seen.push({ at, process: p });
-    if (this.seen.length > 16) this.seen.splice(1, 1); // keep the first look: it anchors the rate
-  }
-
-  /**
-   * The earliest and latest times the copy can finish, given the looks so far.
-   *
-   * Model: progress rises linearly, `progress(t) = (t - t0) / u` percent (start t0, u ms per percent).
-   * A look (t, p) says p <= progress(t) < p + 1, i.e. `t - (p+1)u < t0 <= t - p u`: two half-planes in
-   * (u, t0). The finish `t0 + 100u` is linear, so its extremes over the feasible polygon lie at
-   * vertices, where two constraint lines cross. With at most 16 looks that is a few hundred points.
-   * If no line of progress fits every look (the copy sped up or slowed down), only the latest looks
-   * are used; if even those do not fit, there is no window and the schedule backs off instead.
-   */
-  finishWindow(): { earliest: number; latest: number } | undefined {
-    return finishWindowOf(this.seen) ?? finishWindowOf(this.seen.slice(-4));
-  }
-
-  /** Predicted finish time (the middle of the window), when the progress seen so far allows one. */
-  predictedFinish(): number | undefined {
-    const w = this.finishWindow();
-    return w && (w.earliest + w.latest) / 2;
-  }
-
-  /** Milliseconds from `now` to the next look. */
-  nextDelay(now: number): number {
-    const { minDelayMs, maxDelayMs, backoff } = this.policy;
-    const window = this.finishWindow();
-    let d: number;
-    if (window === undefined) {
-      d = this.delay;
-      this.delay = Math.min(maxDelayMs, this.delay * backoff);
-    } else {
-      const untilEarliest = window.earliest - now;
-      // Far away: sleep up to the ceiling but only half-way, so the window is refined once more
-      // before the end. Close: look when the copy can first have finished, then every minDelay.
-      d = untilEarliest > 4 * minDelayMs ? Math.min(maxDelayMs, untilEarliest / 2) : Math.max(minDelayMs, untilEarliest);
-    }
-    return Math.max(minDelayMs, Math.min(maxDelayMs, d));
-  }
-}
-
-/** See `PollSchedule.finishWindow`. */
-export function finishWindowOf(looks: readonly { at: number; process: number }[]): { earliest: number; latest: number } | undefined {
-  if (looks.length < 2) return undefined;
-  const first = looks[0];
-  const last = looks[looks.length - 1];
-  if (last.process <= first.process) return undefined; // no progress seen yet: nothing to go on
-  // Lines t0 = a - b*u: lower bounds (t - (p+1)u) and upper bounds (t - p u). Times are taken
-  // relative to the first look, so that the tolerance below is about milliseconds, not epochs.
-  const origin = first.at;
-  const lower = looks.map((o) => ({ a: o.at - origin, b: o.process + 1 }));
-  const upper = looks.map((o) => ({ a: o.at - origin, b: o.process }));
-  const lines = [...lower, ...upper];
-  const eps = 1e-3; // ms
-  let earliest = Infinity;
-  let latest = -Infinity;
-  for (let i = 0; i < lines.length; i++) {
-    for (let j = i + 1; j < lines.length; j++) {
-      const db = lines[i].b - lines[j].b;
-      if (db === 0) continue;
-      const u = (lines[i].a - lines[j].a) / db;
-      if (!(u > 0) || !Number.isFinite(u)) continue;
-      const lo = Math.max(...lower.map((l) => l.a - l.b * u));
-      const hi = Math.min(...upper.map((l) => l.a - l.b * u));
-      if (lo > hi + eps) continue;
-      earliest = Math.min(earliest, lo + 100 * u);
-      latest = Math.max(latest, hi + 100 * u);
-    }
-  }
-  return Number.isFinite(earliest) && Number.isFinite(latest) ? { earliest: origin + earliest, latest: origin + latest } : undefined;
-}
+export { DEFAULT_WAIT_POLICY, PollSchedule, finishWindowOf, type WaitPolicy } from "./schedule";
 
 export interface Progress {
   imageId: string;
@@ -145,72 +28,13 @@ export interface Progress {
   elapsedMs: number;
 }
 
-export interface WaitResult {
-  imageId: string;
-  taskId?: string;
-  /** The image as DescribeImages showed it right after the task succeeded (one call for all copies
-   * that finished in the same poll); absent when that read failed. */
-  image?: ImageRecord;
-  /** How long after the task's completion was seen, measured on our clock from the first look that saw it (for the benchmark). */
-  seenAt: number;
-}
-
-/** A copy task ended in `Failed`. */
-export class CopyFailedError extends Error {
-  override readonly name = "CopyFailedError";
-  constructor(
-    readonly imageId: string,
-    readonly region: string,
-    readonly taskId: string | undefined,
-    readonly lastProcess: number,
-  ) {
-    super(`The copy into ${imageId} in ${region} failed (task ${taskId ?? "unknown"}, last progress ${lastProcess}%).`);
-  }
-}
-
-/** The wait ran past its deadline, or was interrupted; the copy itself goes on. */
-export class CopyNotFinishedError extends Error {
-  override readonly name = "CopyNotFinishedError";
-  constructor(
-    readonly imageId: string,
-    readonly region: string,
-    readonly taskId: string | undefined,
-    readonly lastProcess: number,
-    readonly waitedMs: number,
-    readonly reason: "timeout" | "interrupted",
-  ) {
-    super(
-      `${reason === "timeout" ? "Timed out" : "Interrupted"} after ${formatDuration(waitedMs)} waiting for the copy into ${imageId} in ${region} ` +
-        `(task ${taskId ?? "not seen yet"}, ${lastProcess}% done); the copy goes on in Volcengine.`,
-    );
-  }
-}
-
-/** The image being waited for no longer exists (deleted behind our back), or its task never appeared. */
-export class CopyVanishedError extends Error {
-  override readonly name = "CopyVanishedError";
-  constructor(
-    readonly imageId: string,
-    readonly region: string,
-    why: string,
-  ) {
-    super(`The copy into ${imageId} in ${region} ${why}.`);
-  }
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
-
 /** What a TaskWatcher needs from the ECS client of its region. */
 export interface TaskSource {
   describeTasksForImages(imageIds: readonly string[]): Promise<TaskRecord[]>;
   describeImages(imageIds: readonly string[]): Promise<ImageRecord[]>;
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 interface Waiter {
   imageId: string;
@@ -222,14 +46,13 @@ interface Waiter {
   process: number;
   lastImageCheck: number;
   onProgress?: (p: Progress) => void;
-  resolve: (r: WaitResult) => void;
-  reject: (e: Error) => void;
+  resolve: (o: WaitOutcome) => void;
   /** Removes the abort listener (one process-wide signal serves every wait). */
   cleanup: () => void;
 }
 
 export interface WaitOptions {
-  /** Absolute time (clock ms) after which the wait gives up with CopyNotFinishedError. */
+  /** Absolute time (clock ms) after which the wait ends with the outcome `timedOut`. */
   deadline: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
@@ -260,10 +83,9 @@ export class TaskWatcher {
     private readonly log: (message: string) => void = () => undefined,
   ) {}
 
-  /** Resolves when the copy into `imageId` has Succeeded; rejects with CopyFailedError,
-   * CopyNotFinishedError or CopyVanishedError, or any final API error. */
-  wait(imageId: string, opts: WaitOptions): Promise<WaitResult> {
-    return new Promise<WaitResult>((resolve, reject) => {
+  /** Resolves with how the wait for the copy into `imageId` ended; never rejects. */
+  wait(imageId: string, opts: WaitOptions): Promise<WaitOutcome> {
+    return new Promise<WaitOutcome>((resolve) => {
       const now = this.clock.now();
       const w: Waiter = {
         imageId,
@@ -275,14 +97,13 @@ export class TaskWatcher {
         lastImageCheck: now,
         onProgress: opts.onProgress,
         resolve,
-        reject,
         cleanup: () => undefined,
       };
       w.dueAt = now + w.schedule.nextDelay(now);
       if (opts.signal) {
         const signal = opts.signal;
-        if (signal.aborted) return reject(this.notFinished(w, "interrupted"));
-        const onAbort = () => this.settle(w, () => w.reject(this.notFinished(w, "interrupted")));
+        if (signal.aborted) return resolve(this.ended(w, { kind: "interrupted" }));
+        const onAbort = () => this.end(w, { kind: "interrupted" });
         signal.addEventListener("abort", onAbort, { once: true });
         w.cleanup = () => signal.removeEventListener("abort", onAbort);
       }
@@ -298,8 +119,14 @@ export class TaskWatcher {
     return [...this.waiters.keys()];
   }
 
-  private notFinished(w: Waiter, reason: "timeout" | "interrupted"): CopyNotFinishedError {
-    return new CopyNotFinishedError(w.imageId, this.region, w.taskId, w.process, this.clock.now() - w.startedAt, reason);
+  /** The outcome for a waiter, with what was seen of it. */
+  private ended(w: Waiter, how: DistributiveOmit<WaitOutcome, keyof Seen>): WaitOutcome {
+    return { ...how, imageId: w.imageId, region: this.region, taskId: w.taskId, lastProcess: w.process, waitedMs: this.clock.now() - w.startedAt } as WaitOutcome;
+  }
+
+  /** Ends a wait that is still on, with that outcome. */
+  private end(w: Waiter, how: DistributiveOmit<WaitOutcome, keyof Seen>): void {
+    this.settle(w, () => w.resolve(this.ended(w, how)));
   }
 
   private remove(w: Waiter): void {
@@ -337,7 +164,7 @@ export class TaskWatcher {
       await this.poll();
     } catch (e) {
       // poll() handles API errors itself; anything else fails the waiters rather than the process.
-      for (const w of this.all()) this.settle(w, () => w.reject(e as Error));
+      for (const w of this.all()) this.end(w, { kind: "pollError", error: e as Error });
     } finally {
       this.polling = false;
       this.reschedule();
@@ -346,7 +173,7 @@ export class TaskWatcher {
 
   private async poll(): Promise<void> {
     const now0 = this.clock.now();
-    for (const w of this.all()) if (now0 >= w.deadline) this.settle(w, () => w.reject(this.notFinished(w, "timeout")));
+    for (const w of this.all()) if (now0 >= w.deadline) this.end(w, { kind: "timedOut" });
     const waiters = this.all();
     if (waiters.length === 0) return;
     const ids = [...new Set(waiters.map((w) => w.imageId))];
@@ -381,7 +208,7 @@ export class TaskWatcher {
         succeeded.push(w);
       } else if (task.Status === "Failed") {
         this.report(w, task.Status, now);
-        this.settle(w, () => w.reject(new CopyFailedError(w.imageId, this.region, w.taskId, w.process)));
+        this.end(w, { kind: "failed" });
       } else {
         this.report(w, task.Status, now);
         if (now - w.lastImageCheck >= this.policy.imageCheckEveryMs) needImageCheck.push(w);
@@ -404,7 +231,7 @@ export class TaskWatcher {
     for (const w of waiters) {
       this.report(w, "Succeeded", now);
       const image = images.find((i) => i.ImageId === w.imageId);
-      this.settle(w, () => w.resolve({ imageId: w.imageId, taskId: w.taskId, seenAt, image }));
+      this.end(w, { kind: "succeeded", seenAt, image });
     }
   }
 
@@ -423,14 +250,14 @@ export class TaskWatcher {
       w.lastImageCheck = now;
       const image = images.find((i) => i.ImageId === w.imageId);
       if (!image) {
-        this.settle(w, () => w.reject(new CopyVanishedError(w.imageId, this.region, "no longer exists: it was deleted while the provider waited for it")));
+        this.end(w, { kind: "vanished", why: "no longer exists: it was deleted while the provider waited for it" });
       } else if (image.Status === "available" && !w.taskId) {
         w.process = 100;
-        this.settle(w, () => w.resolve({ imageId: w.imageId, taskId: w.taskId, seenAt: now }));
+        this.end(w, { kind: "succeeded", seenAt: now });
       } else if (image.Status === "error") {
-        this.settle(w, () => w.reject(new CopyFailedError(w.imageId, this.region, w.taskId, w.process)));
+        this.end(w, { kind: "failed" });
       } else if (!w.taskId && now - w.startedAt >= this.policy.invisibleGraceMs && image.Status !== "creating") {
-        this.settle(w, () => w.reject(new CopyVanishedError(w.imageId, this.region, `has no copy task and is in status ${image.Status}`)));
+        this.end(w, { kind: "vanished", why: `has no copy task and is in status ${image.Status}` });
       }
     }
   }
@@ -443,7 +270,7 @@ export class TaskWatcher {
       for (const w of waiters) w.dueAt = now + this.policy.maxDelayMs / 2;
       return;
     }
-    for (const w of waiters) if (this.isWaiting(w)) this.settle(w, () => w.reject(e as Error));
+    for (const w of waiters) if (this.isWaiting(w)) this.end(w, { kind: "pollError", error: e as Error });
   }
 
   private isWaiting(w: Waiter): boolean {

@@ -18,6 +18,7 @@ import { Service } from "@volcengine/openapi";
 import pRetry, { AbortError } from "p-retry";
 import { VolcengineError, redact } from "./errors";
 import { TokenBucket } from "./rate-limit";
+import { DEFAULT_RETRY, validateRetry, type RetryPolicy } from "./defaults";
 
 export const ECS_VERSION = "2020-04-01";
 export const ECS_SERVICE = "ecs";
@@ -35,18 +36,7 @@ export interface Endpoint {
   host: string;
 }
 
-export interface RetryPolicy {
-  /** Retries after the first attempt. Default 8. */
-  retries: number;
-  /** First backoff delay. Default 500 ms. */
-  minDelayMs: number;
-  /** Backoff ceiling. Default 20 s. */
-  maxDelayMs: number;
-  /** No retry starts after this much time since the first attempt. Default 3 min. */
-  maxRetryTimeMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { retries: 8, minDelayMs: 500, maxDelayMs: 20_000, maxRetryTimeMs: 180_000 };
+export type { RetryPolicy } from "./defaults";
 
 export interface WireOptions {
   endpoint: Endpoint;
@@ -54,7 +44,7 @@ export interface WireOptions {
   /** Per-request timeout. Default 10 s (the SDK's own default). */
   requestTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** Shared by all clients of one account; see `rateLimiterFor`. */
+  /** Shared by all clients of one account (the session cache makes one per account and rate). */
   rateLimiter?: TokenBucket;
 }
 
@@ -167,24 +157,18 @@ export interface CallOptions {
   /** False for actions that must not be repeated blindly (CopyImage): those are retried only after a
    * definite rejection (an error envelope), never after a broken connection or a timeout. */
   idempotent: boolean;
+  /** Cancels the request and its retries. */
   signal?: AbortSignal;
-}
-
-/** Counts of requests by action, for tests and the benchmark. */
-export interface WireStats {
-  requests: Record<string, number>;
-  retries: number;
 }
 
 export class WireClient {
   private readonly services = new Map<string, Service>();
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
-  readonly stats: WireStats = { requests: {}, retries: 0 };
 
   constructor(private readonly options: WireOptions) {
     installSdkHooks();
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.retry = validateRetry({ ...DEFAULT_RETRY, ...options.retry });
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
   }
 
@@ -206,7 +190,6 @@ export class WireClient {
       shouldRetry: ({ error }) => (opts.idempotent ? isTransient(error) : isDefiniteRejection(error)),
       onFailedAttempt: ({ error }) => {
         if (isThrottling(error)) this.options.rateLimiter?.penalize();
-        if (isTransient(error)) this.stats.retries++;
       },
     });
   }
@@ -233,12 +216,13 @@ export class WireClient {
   private async once<T>(action: string, region: string, params: Params, signal?: AbortSignal): Promise<{ result: T; requestId?: string }> {
     if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
     await this.options.rateLimiter?.take(signal);
-    this.stats.requests[action] = (this.stats.requests[action] ?? 0) + 1;
     const api = this.service(region).createAPI<Record<string, string>, T>(action, { method: "GET", Version: ECS_VERSION });
     let raw: unknown;
     try {
-      raw = await api(flatten(params), { timeout: this.timeoutMs, [MARK]: true } as never);
+      // The second argument reaches axios's request config: the signal cancels the request itself.
+      raw = await api(flatten(params), { timeout: this.timeoutMs, signal, [MARK]: true } as never);
     } catch (e) {
+      if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
       throw this.transportError(e, action, region);
     }
     return this.unwrap<T>(raw, action, region);
@@ -310,16 +294,4 @@ export class WireClient {
     const { accessKeyId, secretKey, sessionToken } = this.options.credentials;
     return redact(text, [accessKeyId, secretKey, sessionToken]);
   }
-}
-
-/** One token bucket per account and endpoint, shared by every client in this process. */
-const buckets = new Map<string, TokenBucket>();
-export function rateLimiterFor(endpoint: Endpoint, accessKeyId: string, perSecond?: number, burst?: number): TokenBucket {
-  const key = `${endpoint.protocol}//${endpoint.host}|${accessKeyId}|${perSecond ?? ""}|${burst ?? ""}`;
-  let b = buckets.get(key);
-  if (!b) {
-    b = new TokenBucket({ perSecond, burst });
-    buckets.set(key, b);
-  }
-  return b;
 }

@@ -12,10 +12,16 @@
  * Optional: VOLCENGINE_ENDPOINT (default open.volcengineapi.com; a loopback URL points it at the
  * emulator, which is how the test suite exercises this script), VOLCENGINE_LIVE_TIMEOUT (default 2h).
  *
+ * Ctrl-C (SIGINT) or SIGTERM: the copies in flight stop being waited for, everything made so far is
+ * deleted, and the script exits 130. A second Ctrl-C exits at once, leaving what is left to delete
+ * to the console (the script prints what it was deleting).
+ *
  * Cost: one image copy per destination region, which Volcengine bills as snapshot storage for the
  * time the copies exist (minutes), plus the transfer between regions where that is charged.
  */
-import { CopiedImageLifecycle, OWNER_TAG_KEY } from "../provider/lifecycle";
+import { CopiedImageLifecycle } from "../provider/lifecycle";
+import { OWNER_TAG_KEY } from "../provider/naming";
+import type { CopiedImageState } from "../provider/model";
 import { resolveSettings } from "../provider/config";
 import { WireClient } from "../provider/wire";
 import { DestinationRegionClient } from "../provider/ecs";
@@ -24,6 +30,17 @@ const REQUIRED = ["VOLCENGINE_ACCESS_KEY", "VOLCENGINE_SECRET_KEY", "VOLCENGINE_
 
 function log(message: string): void {
   console.log(`[live] ${message}`);
+}
+
+/** This script owns its signals: the first stops the run (then it cleans up), a second exits at once. */
+const stop = new AbortController();
+function onSignal(sig: NodeJS.Signals): void {
+  if (stop.signal.aborted) {
+    console.error(`[live] ${sig} again: exiting without finishing the clean-up.`);
+    process.exit(130);
+  }
+  console.error(`[live] ${sig}: stopping, then deleting what this run made (${sig} again to exit at once).`);
+  stop.abort(new Error(`received ${sig}`));
 }
 
 async function main(): Promise<number> {
@@ -42,11 +59,13 @@ async function main(): Promise<number> {
   const sourceImageId = process.env.VOLCENGINE_LIVE_SOURCE_IMAGE_ID!.trim();
   const regions = process.env.VOLCENGINE_LIVE_DESTINATION_REGIONS!.split(",").map((r) => r.trim()).filter(Boolean);
   const runId = `live${Date.now().toString(36)}`;
-  const lc = new CopiedImageLifecycle({ settings: () => settings, log });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const lc = new CopiedImageLifecycle({ settings: () => settings, log, signal: stop.signal });
   const timeouts = { create: process.env.VOLCENGINE_LIVE_TIMEOUT ?? "2h", delete: "30m" };
 
   log(`${againstEmulator ? "emulator" : "Volcengine"} at ${settings.endpoint.host}; copying ${sourceImageId} (${sourceRegion}) to ${regions.join(", ")}; run ${runId}`);
-  const created = new Map<string, { id: string; outs: Record<string, unknown> }>();
+  const created = new Map<string, { id: string; outs: CopiedImageState }>();
   const metas = new Map<string, { identity: string; imageName?: string }>();
   let failure: unknown;
   try {
@@ -57,7 +76,7 @@ async function main(): Promise<number> {
       metas.set(region, { identity: meta.identity, imageName: String(checked.inputs.imageName) });
       return [region, checked.inputs] as const;
     });
-    await Promise.all(
+    const copies = await Promise.allSettled(
       plans.map(async ([region, inputs]) => {
         try {
           const r = await lc.create(inputs);
@@ -65,11 +84,15 @@ async function main(): Promise<number> {
           log(`created ${r.id} in ${region} (${r.outs.status}, ${r.outs.size} GiB)`);
         } catch (e) {
           const partialId = (e as { id?: string }).id;
-          if (partialId) created.set(region, { id: partialId, outs: (e as { properties: Record<string, unknown> }).properties });
+          if (partialId) created.set(region, { id: partialId, outs: (e as { properties: CopiedImageState }).properties });
           throw e;
         }
       }),
     );
+    // Every copy has answered (made, recorded partially, or failed) before the clean-up looks.
+    const failed = copies.find((c): c is PromiseRejectedResult => c.status === "rejected");
+    if (failed) throw failed.reason;
+    if (stop.signal.aborted) throw stop.signal.reason;
     for (const [region, r] of created) {
       const read = await lc.read(r.id, r.outs);
       if (read.id !== r.id) throw new Error(`read of ${r.id} in ${region} found nothing`);
@@ -83,15 +106,18 @@ async function main(): Promise<number> {
     failure = e;
     console.error(`[live] FAILED: ${(e as Error).message}`);
   } finally {
-    await cleanUp(lc, created, metas, regions, settings);
+    // A life cycle of its own: the run's one may have been stopped, and the clean-up must still run.
+    const cleaner = new CopiedImageLifecycle({ settings: () => settings, log });
+    await cleanUp(cleaner, created, metas, regions, settings);
   }
+  if (stop.signal.aborted) return 130;
   return failure ? 1 : 0;
 }
 
 /** Deletes what the run created, and anything carrying this run's ownership tag that a failure left behind. */
 async function cleanUp(
   lc: CopiedImageLifecycle,
-  created: Map<string, { id: string; outs: Record<string, unknown> }>,
+  created: Map<string, { id: string; outs: CopiedImageState }>,
   metas: Map<string, { identity: string; imageName?: string }>,
   regions: string[],
   settings: ReturnType<typeof resolveSettings>,
@@ -114,6 +140,7 @@ async function cleanUp(
     }
     for (const id of ids) {
       try {
+        log(`deleting ${id} in ${region}`);
         await lc.delete(id, { destinationRegion: region, sourceRegion: region, __meta: { timeouts: { delete: "30m" } } });
         cleaned.push(`${id} (${region})`);
       } catch (e) {

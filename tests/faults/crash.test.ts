@@ -153,3 +153,27 @@ test("killed during delete while DeleteImages is in flight: a new plugin's Delet
   book.assertMatchesEmulator("after the new plugin's delete");
   assert.deepEqual(privateImages(env.emulator), []);
 });
+
+test("SIGTERM to the plugin while a create waits: the create answers with the copy recorded as creating, then the plugin exits 130", async () => {
+  const reg = await register("stopped-plugin", { sourceImageId: SOURCE_IMAGE, destinationRegion: DEST });
+  env.emulator.addFault({ kind: "copyDuration", ms: 2 * 60 * 60_000, count: 1 }); // 6 s here: still copying when the signal comes
+  const p = await newPlugin();
+  const checked = await p.check(reg.urn, {}, reg.inputs);
+  const creating = p.create(reg.urn, checked.inputs).then(
+    () => assert.fail("the create should have been interrupted"),
+    (e: unknown) => e,
+  );
+  await p.waitForLog(/copying .* as image-/, 20_000);
+  const signalled = Date.now();
+  p.kill("SIGTERM");
+  const e = await within(10_000, creating, "the interrupted create");
+  assert.ok(e instanceof PluginCallError, messageOf(e));
+  assert.ok(e.initFailure, `the engine gets a partial state: ${e.details}`);
+  assert.equal(e.initFailure.properties.status, "creating");
+  assert.match(e.details, /Interrupted after .*the next `pulumi up` waits for it again/s);
+  const exit = await within(10_000, p.exited, "the plugin's exit");
+  assert.equal(exit.code, 130);
+  assert.ok(Date.now() - signalled < 5_000, "before the engine's 5 s kill");
+  assert.deepEqual(privateImages(env.emulator).map((i) => i.ImageId), [e.initFailure.id], "the copy the state records is the only one");
+  await env.lifecycle.delete(e.initFailure.id, e.initFailure.properties);
+});

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { EmulatorHandle, EmulatorImage } from "../../emulator";
 import type { CopiedImageLifecycle } from "../../provider/lifecycle";
-import { DEFAULT_RETRY, type RetryPolicy } from "../../provider/wire";
+import { DEFAULT_RETRY, type RetryPolicy } from "../../provider/defaults";
 import { SOURCE_IMAGE, inputsFor, type TestEnv } from "../provider/env";
 
 /** Every region the emulator knows by default: an image in any of them counts. */
@@ -65,10 +65,10 @@ export class StateBook {
   }
 
   /** Records a create as the engine does: success → the resource; partial-state error → the id and properties, with an init error. */
-  async recordCreate(name: string, inputs: Props, op: Promise<{ id: string; outs?: Props; properties?: Props }>): Promise<Outcome> {
+  async recordCreate(name: string, inputs: Props, op: Promise<{ id: string; outs?: object; properties?: object }>): Promise<Outcome> {
     try {
       const r = await op;
-      const outs = (r.outs ?? r.properties)!;
+      const outs = (r.outs ?? r.properties)! as Props;
       this.entries.set(name, { id: r.id, outs, inputs });
       return { ok: true, id: r.id, outs };
     } catch (e) {
@@ -79,12 +79,12 @@ export class StateBook {
   }
 
   /** Records an update: success → new outputs; partial-state error → its properties (init error); other errors leave the state as it was. */
-  async recordUpdate(name: string, inputs: Props, op: Promise<{ outs?: Props; properties?: Props }>): Promise<Outcome> {
+  async recordUpdate(name: string, inputs: Props, op: Promise<{ outs?: object; properties?: object }>): Promise<Outcome> {
     const entry = this.entries.get(name);
     assert.ok(entry, `update of ${name}, which is not in the state`);
     try {
       const r = await op;
-      const outs = (r.outs ?? r.properties)!;
+      const outs = (r.outs ?? r.properties)! as Props;
       this.entries.set(name, { id: entry.id, outs, inputs });
       return { ok: true, id: entry.id, outs };
     } catch (e) {

@@ -15,15 +15,31 @@ after(async () => {
   await env.stop();
 });
 
-function run(vars: Record<string, string | undefined>): Promise<{ code: number | null; out: string }> {
+/** Runs the script; `whileRunning` gets the child (e.g. to signal it) once it has started. */
+function run(
+  vars: Record<string, string | undefined>,
+  whileRunning?: (child: ReturnType<typeof spawn>, output: () => string) => Promise<void>,
+): Promise<{ code: number | null; out: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VOLC")));
-  return new Promise((res) => {
+  return new Promise((res, rej) => {
     const child = spawn(process.execPath, [script], { env: { ...clean, ...vars } });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
     child.on("close", (code) => res({ code, out }));
+    whileRunning?.(child, () => out).catch((e) => {
+      child.kill("SIGKILL");
+      rej(e);
+    });
   });
+}
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 const liveVars = () => ({
@@ -69,4 +85,20 @@ test("a failure halfway still deletes everything, and says what it cleaned", asy
   assert.match(r.out, /FAILED: .*Timed out/);
   assert.match(r.out, /cleaned up: .*\(cn-guangzhou\)/);
   assert.deepEqual(privateCopies(), []);
+});
+
+test("Ctrl-C while the copies run: it stops waiting, deletes what it made, and exits 130", async () => {
+  // Two-hour copies: 6 s on the test's emulator clock, so they are still running when the signal comes.
+  env.emulator.addFault({ kind: "copyDuration", ms: 2 * 60 * 60_000, count: 2 });
+  const r = await run(liveVars(), async (child, output) => {
+    await until("both copies to start", () => privateCopies().length === 2 && /copying .*cn-guangzhou/.test(output()) && /copying .*cn-shanghai/.test(output()));
+    assert.ok(privateCopies().every((i) => i.Status === "creating"), "the copies are still running");
+    child.kill("SIGINT");
+  });
+  assert.equal(r.code, 130, r.out);
+  assert.match(r.out, /SIGINT: stopping/);
+  assert.match(r.out, /Interrupted after/);
+  assert.match(r.out, /cleaned up: image-\w+ \((cn-shanghai|cn-guangzhou)\), image-\w+ \((cn-shanghai|cn-guangzhou)\)/);
+  assert.deepEqual(privateCopies(), [], "nothing it made is left behind");
+  assertNoCanary(r.out, "live script output");
 });

@@ -2,7 +2,7 @@
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { startTestEnv, inputsFor, countByAction, assertNoCanary, SOURCE_IMAGE, SOURCE_REGION, CANARY, type TestEnv } from "./env";
-import { OWNER_TAG_KEY, ownerTagValue } from "../../provider/lifecycle";
+import { OWNER_TAG_KEY, ownerTagValue } from "../../provider/naming";
 import { WireClient } from "../../provider/wire";
 import { DestinationRegionClient, SourceRegionClient } from "../../provider/ecs";
 import { parseEndpoint } from "../../provider/config";

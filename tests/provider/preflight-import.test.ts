@@ -1,7 +1,7 @@
 // Preflight during preview (read-only checks behind a switch) and adopting an existing copy by id (import).
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startTestEnv, inputsFor, CANARY, SOURCE_IMAGE, SOURCE_REGION, type TestEnv } from "./env";
+import { startTestEnv, inputsFor, CANARY, SOURCE_REGION, type TestEnv } from "./env";
 import type { CopiedImageLifecycle } from "../../provider/lifecycle";
 
 let env: TestEnv;
@@ -93,27 +93,6 @@ test("preflight: a chosen name already used in the destination fails preview; ex
   env.emulator.clearLog();
   assert.deepEqual((await check(preflighting, inputsFor("steady", { description: "Changed" }), planned)).failures, []);
   assert.equal(env.emulator.log().length, 0, "an in-place update needs no preflight");
-});
-
-test("read without prior outputs (a user-driven get/import read) records inputs that make the next preview show no change", async () => {
-  const made = await env.lifecycle.create(env.lifecycle.check({}, inputsFor("original")).inputs);
-  // A new program adopts that image: `new CopiedImage("adopted", {...}, { import: id })`. The engine
-  // reads it with the program's inputs (no imageId yet, no name given).
-  const programInputs = inputsFor("adopted");
-  const read = await env.lifecycle.read(made.id, programInputs);
-  assert.equal(read.id, made.id);
-  assert.equal(read.props?.imageName, made.outs.imageName);
-  assert.equal(read.props?.status, "available");
-  assert.ok(read.inputs, "import returns inputs");
-  const checked = env.lifecycle.check(read.inputs!, programInputs);
-  assert.deepEqual(checked.failures, []);
-  assert.equal(checked.inputs.imageName, made.outs.imageName, "the image keeps its own name");
-  const d = env.lifecycle.diff(made.id, { ...read.props!, __provider: programInputs.__provider }, checked.inputs);
-  assert.deepEqual(d, { changes: false, replaces: [], deleteBeforeReplace: false });
-
-  await assert.rejects(env.lifecycle.read("image-doesnotexist0001", programInputs), /cannot import image-doesnotexist0001: no such image in cn-shanghai/);
-  await env.lifecycle.delete(made.id, made.outs);
-  void SOURCE_IMAGE;
 });
 
 test("adoptImageId adopts an existing image instead of copying; it keeps its name and converges", async () => {

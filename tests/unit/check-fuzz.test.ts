@@ -3,7 +3,8 @@
 // and valid inputs pass and get a valid auto-generated image name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CopiedImageLifecycle, OWNER_TAG_KEY } from "../../provider/lifecycle";
+import { CopiedImageLifecycle } from "../../provider/lifecycle";
+import { OWNER_TAG_KEY } from "../../provider/naming";
 import { UNKNOWN, checkImageName, type Failure } from "../../provider/validate";
 
 const INPUTS = ["sourceImageId", "sourceRegion", "destinationRegion", "imageName", "description", "copyImageTags", "projectName", "tags"];

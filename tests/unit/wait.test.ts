@@ -5,18 +5,9 @@ import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import type { ImageRecord, TaskRecord } from "../../provider/ecs";
 import { VolcengineError } from "../../provider/errors";
-import {
-  CopyFailedError,
-  CopyNotFinishedError,
-  CopyVanishedError,
-  DEFAULT_WAIT_POLICY,
-  PollSchedule,
-  TaskWatcher,
-  type Progress,
-  type TaskSource,
-  type WaitPolicy,
-  type WaitResult,
-} from "../../provider/wait";
+import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "../../provider/schedule";
+import { TaskWatcher, type Progress, type TaskSource } from "../../provider/wait";
+import { describeWait, type WaitOutcome } from "../../provider/wait-outcome";
 import { FakeClock, settle } from "./fake-clock";
 
 const MIN = 60_000;
@@ -152,13 +143,13 @@ class FakeRegion implements TaskSource {
   }
 }
 
-type Outcome = { ok: true; value: WaitResult } | { ok: false; error: Error };
-function track(p: Promise<WaitResult>): { outcome?: Outcome } {
+type Succeeded = Extract<WaitOutcome, { kind: "succeeded" }>;
+/** Any other outcome, with its sentence as `message`. */
+type Ended = Exclude<WaitOutcome, Succeeded> & { message: string };
+type Outcome = { ok: true; value: Succeeded } | { ok: false; error: Ended };
+function track(p: Promise<WaitOutcome>): { outcome?: Outcome } {
   const box: { outcome?: Outcome } = {};
-  p.then(
-    (value) => (box.outcome = { ok: true, value }),
-    (error: Error) => (box.outcome = { ok: false, error }),
-  );
+  p.then((o) => (box.outcome = o.kind === "succeeded" ? { ok: true, value: o } : { ok: false, error: { ...o, message: describeWait(o) } }));
   return box;
 }
 
@@ -294,7 +285,7 @@ test("TaskWatcher: waiters joining while others wait are folded into the same po
 
 // ------------------------------------------------------------------ (c) failure
 
-test("TaskWatcher: a Failed task rejects with CopyFailedError carrying the task id and last progress", async () => {
+test("TaskWatcher: a Failed task ends with the outcome failed carrying the task id and last progress", async () => {
   const clock = new FakeClock();
   const region = new FakeRegion(clock);
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
@@ -303,7 +294,7 @@ test("TaskWatcher: a Failed task rejects with CopyFailedError carrying the task 
   await clock.runUntilIdle();
   assert.ok(box.outcome && !box.outcome.ok);
   const e = box.outcome.error;
-  assert.ok(e instanceof CopyFailedError, String(e));
+  assert.equal(e.kind, "failed", e.message);
   assert.equal(e.taskId, "t-fail");
   assert.equal(e.lastProcess, 42);
   assert.equal(e.imageId, "image-fail0001");
@@ -313,7 +304,7 @@ test("TaskWatcher: a Failed task rejects with CopyFailedError carrying the task 
 
 // ------------------------------------------------------------------ (d) deadline and abort
 
-test("TaskWatcher: past the deadline the wait ends with CopyNotFinishedError reason timeout, at the deadline", async () => {
+test("TaskWatcher: past the deadline the wait ends with the outcome timedOut, at the deadline", async () => {
   const clock = new FakeClock();
   const region = new FakeRegion(clock);
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
@@ -323,10 +314,9 @@ test("TaskWatcher: past the deadline the wait ends with CopyNotFinishedError rea
   await clock.advance(10 * MIN - 1);
   assert.equal(outcomeOf(box), undefined);
   await clock.advance(1);
-  assert.ok(box.outcome && !box.outcome.ok, "rejected at the deadline, not at the next poll");
+  assert.ok(box.outcome && !box.outcome.ok, "ended at the deadline, not at the next poll");
   const e = box.outcome.error;
-  assert.ok(e instanceof CopyNotFinishedError, String(e));
-  assert.equal(e.reason, "timeout");
+  assert.equal(e.kind, "timedOut", e.message);
   assert.equal(e.taskId, "t-slow");
   assert.ok(e.lastProcess >= 15 && e.lastProcess <= 17, `last progress ${e.lastProcess}`);
   assert.equal(e.waitedMs, 10 * MIN);
@@ -335,7 +325,7 @@ test("TaskWatcher: past the deadline the wait ends with CopyNotFinishedError rea
   assert.equal(clock.pendingTimers(), 0);
 });
 
-test("TaskWatcher: an abort signal ends the wait with reason interrupted; other waiters go on", async () => {
+test("TaskWatcher: an abort signal ends the wait with the outcome interrupted; other waiters go on", async () => {
   const clock = new FakeClock();
   const region = new FakeRegion(clock);
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
@@ -349,18 +339,17 @@ test("TaskWatcher: an abort signal ends the wait with reason interrupted; other 
   await settle();
   assert.ok(stopped.outcome && !stopped.outcome.ok);
   const e = stopped.outcome.error;
-  assert.ok(e instanceof CopyNotFinishedError, String(e));
-  assert.equal(e.reason, "interrupted");
+  assert.equal(e.kind, "interrupted", e.message);
   assert.equal(e.waitedMs, MIN);
   assert.match(e.message, /^Interrupted after 1m00s/);
   assert.deepEqual(watcher.pending(), ["image-goon0001"]);
   await clock.runUntilIdle();
   assert.ok(other.outcome?.ok);
 
-  // Already aborted: rejected at once, nothing polled.
+  // Already aborted: ended at once, nothing polled.
   const calls = region.taskCalls.length;
   const pre = AbortSignal.abort();
-  await assert.rejects(watcher.wait("image-stop0001", { deadline: clock.now() + MIN, signal: pre }), (x: unknown) => x instanceof CopyNotFinishedError && x.reason === "interrupted");
+  assert.equal((await watcher.wait("image-stop0001", { deadline: clock.now() + MIN, signal: pre })).kind, "interrupted");
   await clock.runUntilIdle();
   assert.equal(region.taskCalls.length, calls);
 });
@@ -395,7 +384,7 @@ test("TaskWatcher: a task invisible at first and visible later still succeeds", 
   assert.ok(box.outcome.value.seenAt - (start + 10 * MIN) <= 1_500);
 });
 
-test("TaskWatcher: a task never visible and an image that is gone: CopyVanishedError after the grace period", async () => {
+test("TaskWatcher: a task never visible and an image that is gone: the outcome vanished after the grace period", async () => {
   const clock = new FakeClock();
   const region = new FakeRegion(clock);
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
@@ -406,7 +395,7 @@ test("TaskWatcher: a task never visible and an image that is gone: CopyVanishedE
   assert.equal(outcomeOf(box), undefined, "not before the grace period");
   await clock.runUntilIdle();
   assert.ok(box.outcome && !box.outcome.ok);
-  assert.ok(box.outcome.error instanceof CopyVanishedError, String(box.outcome.error));
+  assert.equal(box.outcome.error.kind, "vanished", box.outcome.error.message);
   assert.match(box.outcome.error.message, /image-gone0001 in cn-shanghai no longer exists/);
   assert.ok(clock.now() - start <= POLICY.invisibleGraceMs + POLICY.maxDelayMs);
   assert.ok(region.imageCalls.length >= 1);
@@ -425,14 +414,14 @@ test("TaskWatcher: a task never visible but an available image: success", async 
   assert.ok(clock.now() - start <= POLICY.invisibleGraceMs + POLICY.maxDelayMs);
 });
 
-test("TaskWatcher: a task never visible and an image in error: CopyFailedError", async () => {
+test("TaskWatcher: a task never visible and an image in error: the outcome failed", async () => {
   const clock = new FakeClock();
   const region = new FakeRegion(clock);
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
   region.add({ imageId: "image-err00001", taskId: "t-x", start: clock.now(), durationMs: MIN, hidden: true, imageStatus: "error" });
   const box = track(watcher.wait("image-err00001", { deadline: clock.now() + 60 * MIN }));
   await clock.runUntilIdle();
-  assert.ok(box.outcome && !box.outcome.ok && box.outcome.error instanceof CopyFailedError, String(box.outcome && !box.outcome.ok && box.outcome.error));
+  assert.ok(box.outcome && !box.outcome.ok && box.outcome.error.kind === "failed", String(box.outcome && !box.outcome.ok && box.outcome.error.message));
 });
 
 // ------------------------------------------------------------------ (f) errors from the source
@@ -454,7 +443,7 @@ test("TaskWatcher: a transient DescribeTasks error is survived", async () => {
   assert.equal(logs.filter((l) => /InternalError/.test(l)).length, 3, "each error is logged");
 });
 
-test("TaskWatcher: a final DescribeTasks error rejects every waiter with that error", async () => {
+test("TaskWatcher: a final DescribeTasks error ends every waiter with that error", async () => {
   const clock = new FakeClock();
   const region = new FakeRegion(clock);
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
@@ -468,8 +457,8 @@ test("TaskWatcher: a final DescribeTasks error rejects every waiter with that er
   region.failNext = [denied];
   await clock.runUntilIdle();
   for (const box of boxes) {
-    assert.ok(box.outcome && !box.outcome.ok);
-    assert.equal(box.outcome.error, denied);
+    assert.ok(box.outcome && !box.outcome.ok && box.outcome.error.kind === "pollError");
+    assert.equal(box.outcome.error.error, denied);
   }
   assert.deepEqual(watcher.pending(), []);
   assert.equal(clock.pendingTimers(), 0);

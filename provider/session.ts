@@ -1,0 +1,94 @@
+/**
+ * One session per account, endpoint and rate: the wire (signing, transport, retries), its token
+ * bucket, the ECS clients per region and the task watcher per destination region. Cached by a key
+ * that covers everything a session is built from, so that a changed secret key, session token or
+ * rate limit within one process makes a new session instead of being silently ignored.
+ */
+import { DestinationRegionClient, SourceRegionClient } from "./ecs";
+import { missingCredentialsMessage, type ProviderSettings } from "./config";
+import { TokenBucket } from "./rate-limit";
+import { TaskWatcher } from "./wait";
+import { WireClient } from "./wire";
+import { hash } from "./naming";
+import type { Clock } from "./clock";
+import type { Tunables } from "./defaults";
+
+export interface Session {
+  readonly wire: WireClient;
+  readonly bucket: TokenBucket;
+  /** The client that signs for the source region; its requests cancelled by `signal`. */
+  source(region: string, signal?: AbortSignal): SourceRegionClient;
+  /** The client that signs for the destination region; its requests cancelled by `signal`. */
+  destination(region: string, signal?: AbortSignal): DestinationRegionClient;
+  /** The task watcher every copy waiting in that region shares. */
+  watcher(region: string): TaskWatcher;
+}
+
+export interface SessionOptions {
+  tunables: Tunables;
+  clock: Clock;
+  /** Where a watcher says that a poll failed and will be tried again. */
+  log: (message: string) => void;
+  /** Cancels the watchers' requests: the process is stopping. */
+  signal?: AbortSignal;
+}
+
+/** The cache key: endpoint, a hash of every credential part, and the rate settings. No credential appears in it. */
+export function sessionKey(settings: ProviderSettings): string {
+  const c = settings.credentials;
+  const secrets = c ? hash([c.accessKeyId, c.secretKey, c.sessionToken ?? ""].join("\u0000"), 24) : "none";
+  return `${settings.endpoint.protocol}//${settings.endpoint.host}|${secrets}|rate=${settings.maxRequestsPerSecond ?? "default"}`;
+}
+
+export class SessionCache {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly options: SessionOptions) {}
+
+  /** The session for these settings; throws when there are no credentials. */
+  for(settings: ProviderSettings): Session {
+    if (!settings.credentials) throw new Error(missingCredentialsMessage(settings));
+    const key = sessionKey(settings);
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = this.open(settings);
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+
+  private open(settings: ProviderSettings): Session {
+    const { tunables, clock, log, signal } = this.options;
+    const bucket = new TokenBucket({ perSecond: settings.maxRequestsPerSecond });
+    const wire = new WireClient({
+      endpoint: settings.endpoint,
+      credentials: settings.credentials!,
+      requestTimeoutMs: tunables.requestTimeoutMs,
+      retry: tunables.retry,
+      rateLimiter: bucket,
+    });
+    const sources = new Map<string, SourceRegionClient>();
+    const destinations = new Map<string, DestinationRegionClient>();
+    const watchers = new Map<string, TaskWatcher>();
+    const destination = (region: string) => {
+      let d = destinations.get(region);
+      if (!d) destinations.set(region, (d = new DestinationRegionClient(wire, region)));
+      return d;
+    };
+    return {
+      wire,
+      bucket,
+      source(region, sig) {
+        let s = sources.get(region);
+        if (!s) sources.set(region, (s = new SourceRegionClient(wire, region)));
+        return sig ? s.withSignal(sig) : s;
+      },
+      destination: (region, sig) => (sig ? destination(region).withSignal(sig) : destination(region)),
+      watcher(region) {
+        let w = watchers.get(region);
+        if (!w) watchers.set(region, (w = new TaskWatcher(region, destination(region).withSignal(signal), tunables.waitPolicy, clock, log)));
+        return w;
+      },
+    };
+  }
+}
