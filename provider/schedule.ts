@@ -34,8 +34,10 @@ export interface WaitPolicy {
   /**
    * Never wait longer than this between looks: bounds how late an end, a stall or a failure is seen,
    * whatever `Process` says. Default 10 s, the steady gap of the Terraform cadence (so the budget can
-   * always pay for it). Delays are shortened by 1.5 times the measured round trip of a look, so that
-   * the answer that shows the end arrives within `maxDelayMs` of it.
+   * always pay for it). Delays are shortened by 1.5 measured round trips of a look, so that the answer
+   * that shows the end arrives within `maxDelayMs` of it (by one round trip only while a line of
+   * progress fits every look and puts the end beyond the next look: calls then go out every
+   * `maxDelayMs`, as the budget's do, and cost none of it).
    */
   maxDelayMs: number;
   /**
@@ -168,11 +170,23 @@ export class PollSchedule {
    * A look (t, p) says p <= progress(t) < p + 1, i.e. `t - (p+1)u < t0 <= t - p u`: two half-planes in
    * (u, t0). The finish `t0 + 100u` is linear, so its extremes over the feasible polygon lie at
    * vertices, where two constraint lines cross. With at most 16 looks that is a few hundred points.
-   * If no line of progress fits every look (the copy sped up or slowed down), only the latest looks
-   * are used; if even those do not fit, there is no window.
+   * If no line of progress fits every look (the copy sped up or slowed down, or `Process` wobbles),
+   * a percent of slack either way is allowed, then only the latest looks are used; if even those do
+   * not fit, there is no window.
    */
   finishWindow(): { earliest: number; latest: number } | undefined {
-    return finishWindowOf(this.seen) ?? finishWindowOf(this.seen.slice(-4));
+    return this.fit()?.window;
+  }
+
+  /**
+   * The window from every look kept; failing that, from every look allowing a percent either way
+   * (a reported `Process` that wobbles); failing that, from the latest four looks.
+   */
+  private fit(): { window: { earliest: number; latest: number }; fitsAll: boolean } | undefined {
+    const all = finishWindowOf(this.seen) ?? finishWindowOf(this.seen, 1);
+    if (all) return { window: all, fitsAll: true };
+    const w = finishWindowOf(this.seen.slice(-4));
+    return w && { window: w, fitsAll: false };
   }
 
   /** Predicted finish time (the middle of the window), when the progress seen so far allows one. */
@@ -235,10 +249,9 @@ export class PollSchedule {
 
   /** The finish window, when it is still ahead (a window wholly in the past means the copy did not progress linearly), and whether a line fits every look kept. */
   private usableWindow(now: number): { earliest: number; latest: number; fitsAll: boolean } | undefined {
-    const all = finishWindowOf(this.seen);
-    const w = all ?? finishWindowOf(this.seen.slice(-4));
-    if (!w || !(w.latest > now)) return undefined;
-    return { earliest: Math.max(w.earliest, now), latest: w.latest, fitsAll: all !== undefined };
+    const f = this.fit();
+    if (!f || !(f.window.latest > now)) return undefined;
+    return { earliest: Math.max(f.window.earliest, now), latest: f.window.latest, fitsAll: f.fitsAll };
   }
 
   /**
@@ -308,8 +321,8 @@ export class PollSchedule {
   }
 }
 
-/** See `PollSchedule.finishWindow`. */
-export function finishWindowOf(looks: readonly { at: number; process: number }[]): { earliest: number; latest: number } | undefined {
+/** See `PollSchedule.finishWindow`. With a `tolerance` of k, a look at p is taken to mean p-k <= progress < p+1+k. */
+export function finishWindowOf(looks: readonly { at: number; process: number }[], tolerance = 0): { earliest: number; latest: number } | undefined {
   if (looks.length < 2) return undefined;
   const first = looks[0];
   const last = looks[looks.length - 1];
@@ -317,8 +330,8 @@ export function finishWindowOf(looks: readonly { at: number; process: number }[]
   // Lines t0 = a - b*u: lower bounds (t - (p+1)u) and upper bounds (t - p u). Times are taken
   // relative to the first look, so that the tolerance below is about milliseconds, not epochs.
   const origin = first.at;
-  const lower = looks.map((o) => ({ a: o.at - origin, b: o.process + 1 }));
-  const upper = looks.map((o) => ({ a: o.at - origin, b: o.process }));
+  const lower = looks.map((o) => ({ a: o.at - origin, b: o.process + 1 + tolerance }));
+  const upper = looks.map((o) => ({ a: o.at - origin, b: o.process - tolerance }));
   const lines = [...lower, ...upper];
   const eps = 1e-3; // ms
   let earliest = Infinity;
