@@ -13,7 +13,11 @@
  *    linearly (0 % until done, 25 % steps, fast to 90 % then slow were all seen); a schedule that
  *    trusts a prediction and backs off while it cannot predict was seen minutes late. 10 s is the
  *    Terraform cadence's steady gap, so rule 1 can always pay for it; the gap is shortened by the
- *    measured round trip so that the *answer* showing the end arrives within 10 s of it.
+ *    measured round trip so that the *answer* showing the end arrives within 10 s of it. That costs
+ *    half a round trip of budget a gap; the ~24 s saved at the start last about 80 minutes at a
+ *    0.1 s round trip (27 at 0.3 s). After that rule 1 wins: the looks fall on the cadence's own
+ *    times, as many as Terraform's, and an end is seen as Terraform sees it (10 s and half a round
+ *    trip at worst).
  * 3. Within those, place looks where the copy is likely to end. A linear model of `Process` gives a
  *    window for the finish (see `finishWindow`); far from it the 10 s gaps are shifted in phase so
  *    that a look lands in the window, and near it the calls saved at the start (this schedule skips
@@ -213,7 +217,7 @@ export class PollSchedule {
       const early = this.plannedAt !== undefined && now < this.plannedAt - 1;
       if (!early) this.lookCount++;
       if (this.plannedAt !== undefined && !early) {
-        const rt = Math.min(now - this.plannedAt, MAX_ROUND_TRIP_SHARE * maxDelayMs);
+        const rt = Math.max(0, Math.min(now - this.plannedAt, MAX_ROUND_TRIP_SHARE * maxDelayMs));
         this.roundTripMs = Math.max(rt, 0.8 * this.roundTripMs + 0.2 * rt);
       }
     }

@@ -213,6 +213,30 @@ test("PollSchedule: a linear copy is seen within 1 s at the median over many pha
   assert.ok(median(det) <= 1 * S, `median ${median(det)} ms`);
 });
 
+test("PollSchedule: with no usable progress, any end between 1 and 60 min is seen within 10 s, never with more calls than Terraform", () => {
+  const r = rng(7);
+  for (const profile of ["step", "staircase"]) {
+    for (let i = 0; i < 60; i++) {
+      const durationMs = Math.round(MIN + r() * 59 * MIN);
+      const res = simulate({ profile: PROFILES[profile], durationMs, pendingMs: Math.round(r() * 3_000), roundTripMs: 50 + r() * 70 });
+      assert.ok(res.detectionMs <= 10 * S, `${profile} ${durationMs} ms: seen ${res.detectionMs} ms late`);
+      assert.ok(res.looks <= res.terraformLooks, `${profile} ${durationMs} ms: ${res.looks} calls vs ${res.terraformLooks}`);
+    }
+  }
+});
+
+test("PollSchedule: once the budget saved at the start is spent (long copy, slow round trip), the schedule is Terraform's cadence exactly", () => {
+  // Each gap of 10 s less 1.5 round trips spends half a round trip of the ~24 s saved at the start:
+  // at 0.3 s that lasts about 27 minutes. Then calls go out on the cadence's own times: the same
+  // calls as Terraform, and an end is seen as late as Terraform sees it, 10 s plus half a round trip.
+  for (let i = 0; i < 40; i++) {
+    const r = simulate({ profile: PROFILES.step, durationMs: 90 * MIN + i * 251, roundTripMs: 300 });
+    assert.ok(r.looks <= r.terraformLooks, `${r.looks} calls vs ${r.terraformLooks}`);
+    assert.ok(r.detectionMs <= 10 * S + 150, `${r.detectionMs} ms`);
+    assert.ok(r.detectionMs <= r.terraformDetectionMs, `${r.detectionMs} ms vs Terraform's ${r.terraformDetectionMs} ms`);
+  }
+});
+
 test("PollSchedule: a slower round trip (0.4 s) still sees every end within 10 s", () => {
   for (const profile of ["step", "linear", "back-loaded"]) {
     for (const v of variants(10, 6)) {
