@@ -3,7 +3,7 @@
  * value fails with an error that names the option and the rule it breaks (in the manner of
  * `p-retry`'s options), before any request is made.
  */
-import { DEFAULT_WAIT_POLICY, type WaitPolicy } from "./schedule";
+import { DEFAULT_WAIT_POLICY, validateWaitPolicy as checkWaitPolicy, type WaitPolicy } from "./schedule";
 import type { Backoff } from "./poll-until";
 
 /** Retries of one HTTP request by the wire (transient failures only). */
@@ -106,12 +106,9 @@ export function validateRetry(r: RetryPolicy): RetryPolicy {
   return r;
 }
 
+/** The wait policy's own rules live with the schedule that obeys them (`schedule.ts`). */
 export function validateWaitPolicy(p: WaitPolicy): WaitPolicy {
-  for (const k of ["firstDelayMs", "minDelayMs", "maxDelayMs", "invisibleGraceMs", "imageCheckEveryMs"] as const) positive(`waitPolicy.${k}`, p[k]);
-  ordered("waitPolicy.minDelayMs", p.minDelayMs, "waitPolicy.maxDelayMs", p.maxDelayMs);
-  if (typeof p.backoff !== "number" || !Number.isFinite(p.backoff) || p.backoff < 1) {
-    throw new OptionError(`waitPolicy.backoff must be a finite number of at least 1; got ${String(p.backoff)}.`);
-  }
+  checkWaitPolicy(p);
   return p;
 }
 

@@ -1,58 +1,170 @@
 /**
- * When to look next at a copy task: the poll schedule (quick first checks, backoff to a ceiling,
- * then looks placed near the predicted finish) and its policy. Pure: no HTTP, no timers.
+ * When to look next at one copy task: the poll schedule, apart from HTTP and from the shared
+ * TaskWatcher (provider/wait.ts) that acts on it. Pure: fed with observations, asked for delays.
+ *
+ * Three rules, in this order of precedence:
+ *
+ * 1. Never more DescribeTasks calls than Volcengine's own Terraform provider would make for the same
+ *    copy. Terraform polls a copy task after 1, 2, 4, 8 s and then every 10 s (looks at 1, 3, 7, 15,
+ *    25, 35, ... s). That cadence is the *budget*: the n-th look may not happen before the cadence's
+ *    n-th look. Counted this way the schedule never makes more calls than Terraform by any moment,
+ *    hence none more by the moment it sees the end (it sees the end no later than Terraform does).
+ * 2. Never more than 10 s between looks, whatever `Process` says. Volcengine need not raise `Process`
+ *    linearly (0 % until done, 25 % steps, fast to 90 % then slow were all seen); a schedule that
+ *    trusts a prediction and backs off while it cannot predict was seen minutes late. 10 s is the
+ *    Terraform cadence's steady gap, so rule 1 can always pay for it; the gap is shortened by the
+ *    measured round trip so that the *answer* showing the end arrives within 10 s of it. That costs
+ *    half a round trip of budget a gap; the ~24 s saved at the start last about 80 minutes at a
+ *    0.1 s round trip (27 at 0.3 s). After that rule 1 wins: the looks fall on the cadence's own
+ *    times, as many as Terraform's, and an end is seen as Terraform sees it (10 s and half a round
+ *    trip at worst).
+ * 3. Within those, place looks where the copy is likely to end. A linear model of `Process` gives a
+ *    window for the finish (see `finishWindow`); far from it the 10 s gaps are shifted in phase so
+ *    that a look lands in the window, and near it the calls saved at the start (this schedule skips
+ *    the cadence's 1, 3 and 7 s looks: a copy of an image takes minutes) are spent on extra looks
+ *    spread over the window. With linear progress the end is then seen within about a second.
  */
+
+/** All delays and limits of waiting for a copy, in one place. Checked by `validateWaitPolicy`. */
 export interface WaitPolicy {
-  /** First look after the copy started. Default 1 s. */
+  /**
+   * First look after the copy started. Default 9 s: the copy cannot have ended before it started, so a
+   * first look at 9 s sees any end within 10 s (with a round trip of up to 1 s), and skipping the
+   * Terraform cadence's looks at 1, 3 and 7 s saves about two and a half looks for the end.
+   */
   firstDelayMs: number;
-  /** Never look more often than this. Default 500 ms. */
+  /** Never look more often than this (spacing of the extra looks near a predicted finish). Default 500 ms. */
   minDelayMs: number;
-  /** Never wait longer than this between looks (bounds how late a stall or failure is noticed). Default 5 min. */
+  /**
+   * Never wait longer than this between looks: bounds how late an end, a stall or a failure is seen,
+   * whatever `Process` says. Default 10 s, the steady gap of the Terraform cadence (so the budget can
+   * always pay for it). Delays are shortened by 1.5 measured round trips of a look, so that the answer
+   * that shows the end arrives within `maxDelayMs` of it (by one round trip only while a line of
+   * progress fits every look and puts the end beyond the next look: calls then go out every
+   * `maxDelayMs`, as the budget's do, and cost none of it).
+   */
   maxDelayMs: number;
-  /** Growth of the delay while nothing is known about the rate. Default 1.5. */
-  backoff: number;
+  /**
+   * The call budget: gaps between the looks of a reference cadence, the last one repeating. The n-th
+   * look of a copy is never made before the reference's n-th look. Default `[1000, 2000, 4000, 8000,
+   * 10000]`, Volcengine's Terraform provider (looks at 1, 3, 7, 15, 25, 35, ... s). Omitted: no budget
+   * (only `maxDelayMs` bounds the looks); policies written before the budget existed mean that.
+   */
+  budgetGapsMs?: readonly number[];
+  /** No longer used (the schedule does not back off); kept so that policies written for it still type-check. */
+  backoff?: number;
   /** How long a task may be missing from DescribeTasks right after CopyImage (eventual consistency). Default 5 min, as Volcengine's own Terraform provider. */
   invisibleGraceMs: number;
   /** How often, at most, to confirm with DescribeImages that the waited-for images still exist. Default 15 min. */
   imageCheckEveryMs: number;
 }
 
-export const DEFAULT_WAIT_POLICY: WaitPolicy = {
-  firstDelayMs: 1_000,
+/** The Terraform provider's DescribeTasks cadence: after 1, 2, 4, 8 s, then every 10 s. */
+export const TERRAFORM_CADENCE_GAPS_MS: readonly number[] = Object.freeze([1_000, 2_000, 4_000, 8_000, 10_000]);
+
+export const DEFAULT_WAIT_POLICY: WaitPolicy = Object.freeze({
+  firstDelayMs: 9_000,
   minDelayMs: 500,
-  maxDelayMs: 5 * 60_000,
-  backoff: 1.5,
+  maxDelayMs: 10_000,
+  budgetGapsMs: TERRAFORM_CADENCE_GAPS_MS,
   invisibleGraceMs: 5 * 60_000,
   imageCheckEveryMs: 15 * 60_000,
-};
+});
 
 /**
- * When to look next at one copy. Pure: fed with observations, asked for delays.
+ * Throws a RangeError (TypeError for a value of the wrong type) naming the first option that breaks
+ * a rule and the rule, as p-retry and the AWS SDK v3 waiters do for their options.
+ */
+export function validateWaitPolicy(policy: WaitPolicy): void {
+  const fail = (option: string, rule: string, value: unknown): never => {
+    const shown = Array.isArray(value) ? `[${value.join(", ")}]` : String(value);
+    throw new RangeError(`WaitPolicy.${option} ${rule} (got ${shown}).`);
+  };
+  if (policy === null || typeof policy !== "object") throw new TypeError(`WaitPolicy must be an object (got ${String(policy)}).`);
+  for (const option of ["firstDelayMs", "minDelayMs", "maxDelayMs", "invisibleGraceMs", "imageCheckEveryMs"] as const) {
+    const v: unknown = policy[option];
+    if (typeof v !== "number") throw new TypeError(`WaitPolicy.${option} must be a number of milliseconds (got ${typeof v}).`);
+    if (!Number.isFinite(v) || v < 0) fail(option, "must be a finite number of milliseconds, at least 0", v);
+  }
+  const { firstDelayMs, minDelayMs, maxDelayMs, budgetGapsMs, backoff } = policy;
+  if (!(minDelayMs > 0)) fail("minDelayMs", "must be greater than 0 (a zero delay would poll in a loop)", minDelayMs);
+  if (maxDelayMs < minDelayMs) fail("maxDelayMs", `must be at least minDelayMs (${minDelayMs})`, maxDelayMs);
+  if (firstDelayMs < minDelayMs || firstDelayMs > maxDelayMs) fail("firstDelayMs", `must be between minDelayMs (${minDelayMs}) and maxDelayMs (${maxDelayMs})`, firstDelayMs);
+  if (!(policy.imageCheckEveryMs > 0)) fail("imageCheckEveryMs", "must be greater than 0", policy.imageCheckEveryMs);
+  if (backoff !== undefined && (typeof backoff !== "number" || !Number.isFinite(backoff) || backoff < 1)) fail("backoff", "must be a finite number of at least 1 when given (it is no longer used)", backoff);
+  if (budgetGapsMs !== undefined) {
+    if (!Array.isArray(budgetGapsMs) || budgetGapsMs.length === 0) fail("budgetGapsMs", "must be a non-empty array of gaps in milliseconds, the last one repeating", budgetGapsMs);
+    budgetGapsMs.forEach((g, i) => {
+      if (typeof g !== "number" || !Number.isFinite(g) || g <= 0) fail(`budgetGapsMs[${i}]`, "must be a finite number of milliseconds greater than 0", g);
+    });
+    const steady = budgetGapsMs[budgetGapsMs.length - 1];
+    if (maxDelayMs < steady) {
+      fail("maxDelayMs", `must be at least the budget's repeating gap, budgetGapsMs' last entry (${steady}): the budget could not pay for looks that often`, maxDelayMs);
+    }
+  }
+}
+
+interface Look {
+  at: number;
+  process: number;
+}
+
+/** Looks of the linear model kept at most (the first one, which anchors the rate, and the latest). */
+const KEPT_LOOKS = 16;
+/** A look's round trip is measured as how late it answered after the time asked for; above this share of maxDelayMs it is taken for an outlier (a retry, a busy watcher), not planned for. */
+const MAX_ROUND_TRIP_SHARE = 0.1;
+/** Extra looks spread over a finish window at most. */
+const MAX_LOOKS_IN_WINDOW = 8;
+/** How many gaps ahead of a finish window the schedule starts to shift its looks onto it. */
+const APPROACH_GAPS = 2;
+
+/**
+ * When to look next at one copy (see the module comment for the rules).
  *
  * `Process` is a whole percent (taken as rounded down), so one look says only that the copy was
  * somewhere within a percent: for a 60-minute copy, a 36-second window. With the rate known, every
  * look bounds the finish time to such a window, and the windows of looks taken at different moments
- * intersect into a much narrower one (like a vernier). The schedule halves its way towards the start
- * of that window, refining it on the way, and then looks every `minDelayMs` until the copy is done.
+ * intersect into a much narrower one (like a vernier).
+ *
+ * Each call of `nextDelay` at a new time after `startedAt` counts as one look made at that time (the
+ * caller asks after every DescribeTasks that concerned the copy); calls at the same time are answered
+ * alike and count once.
  */
 export class PollSchedule {
-  private delay: number;
-  /** Running observations: the first, and the most recent ones. */
-  private readonly seen: { at: number; process: number }[] = [];
+  /** Observations kept for the model: the first, then the first and last look of each run of equal `Process`. */
+  private readonly seen: Look[] = [];
+  private readonly budget?: readonly number[];
+  private lookCount = 0;
+  private lastCallAt?: number;
+  private lastDelay = 0;
+  /** When the schedule asked for the next look (to measure the round trip). */
+  private plannedAt?: number;
+  /** Estimated round trip of a look, ms (a decaying maximum of the measured ones). */
+  private roundTripMs = 0;
 
   constructor(
     private readonly policy: WaitPolicy,
     readonly startedAt: number,
   ) {
-    this.delay = policy.firstDelayMs;
+    validateWaitPolicy(policy);
+    this.budget = policy.budgetGapsMs;
   }
 
-  /** Feed the progress of a running task seen at `at`. */
+  /** Looks made so far (calls of `nextDelay` after the start, each at a new time). */
+  get looks(): number {
+    return this.lookCount;
+  }
+
+  /** Feed the progress of a running task seen at `at`. Non-numbers are ignored; values are clamped to 0-100. */
   observe(at: number, process: number | undefined): void {
-    if (process === undefined || !Number.isFinite(process)) return;
+    if (process === undefined || typeof process !== "number" || Number.isNaN(process) || !Number.isFinite(at)) return;
     const p = Math.min(100, Math.max(0, Math.floor(process)));
+    const n = this.seen.length;
+    if (n && at < this.seen[n - 1].at) return; // out of order: the model wants time to move forward
+    // Of three looks in a row at the same percent the middle one bounds nothing the other two do not.
+    if (n >= 3 && this.seen[n - 1].process === p && this.seen[n - 2].process === p) this.seen.pop();
     this.seen.push({ at, process: p });
-    if (this.seen.length > 16) this.seen.splice(1, 1); // keep the first look: it anchors the rate
+    if (this.seen.length > KEPT_LOOKS) this.seen.splice(1, 1); // keep the first look: it anchors the rate
   }
 
   /**
@@ -62,11 +174,23 @@ export class PollSchedule {
    * A look (t, p) says p <= progress(t) < p + 1, i.e. `t - (p+1)u < t0 <= t - p u`: two half-planes in
    * (u, t0). The finish `t0 + 100u` is linear, so its extremes over the feasible polygon lie at
    * vertices, where two constraint lines cross. With at most 16 looks that is a few hundred points.
-   * If no line of progress fits every look (the copy sped up or slowed down), only the latest looks
-   * are used; if even those do not fit, there is no window and the schedule backs off instead.
+   * If no line of progress fits every look (the copy sped up or slowed down, or `Process` wobbles),
+   * a percent of slack either way is allowed, then only the latest looks are used; if even those do
+   * not fit, there is no window.
    */
   finishWindow(): { earliest: number; latest: number } | undefined {
-    return finishWindowOf(this.seen) ?? finishWindowOf(this.seen.slice(-4));
+    return this.fit()?.window;
+  }
+
+  /**
+   * The window from every look kept; failing that, from every look allowing a percent either way
+   * (a reported `Process` that wobbles); failing that, from the latest four looks.
+   */
+  private fit(): { window: { earliest: number; latest: number }; fitsAll: boolean } | undefined {
+    const all = finishWindowOf(this.seen) ?? finishWindowOf(this.seen, 1);
+    if (all) return { window: all, fitsAll: true };
+    const w = finishWindowOf(this.seen.slice(-4));
+    return w && { window: w, fitsAll: false };
   }
 
   /** Predicted finish time (the middle of the window), when the progress seen so far allows one. */
@@ -75,26 +199,134 @@ export class PollSchedule {
     return w && (w.earliest + w.latest) / 2;
   }
 
-  /** Milliseconds from `now` to the next look. */
+  /** Predicted time left at `now` (for progress messages); undefined when there is no usable prediction. */
+  remainingMs(now: number): number | undefined {
+    const w = this.usableWindow(now);
+    return w && Math.max(0, (w.earliest + w.latest) / 2 - now);
+  }
+
+  /** Milliseconds from `now` to the next look. Always within [minDelayMs, maxDelayMs]. */
   nextDelay(now: number): number {
-    const { minDelayMs, maxDelayMs, backoff } = this.policy;
-    const window = this.finishWindow();
-    let d: number;
-    if (window === undefined) {
-      d = this.delay;
-      this.delay = Math.min(maxDelayMs, this.delay * backoff);
-    } else {
-      const untilEarliest = window.earliest - now;
-      // Far away: sleep up to the ceiling but only half-way, so the window is refined once more
-      // before the end. Close: look when the copy can first have finished, then every minDelay.
-      d = untilEarliest > 4 * minDelayMs ? Math.min(maxDelayMs, untilEarliest / 2) : Math.max(minDelayMs, untilEarliest);
+    if (!Number.isFinite(now)) throw new RangeError(`PollSchedule.nextDelay: now must be a finite time in ms (got ${now}).`);
+    if (now === this.lastCallAt) return this.lastDelay;
+    const { minDelayMs, maxDelayMs, firstDelayMs } = this.policy;
+    const isLook = now > this.startedAt && (this.lastCallAt === undefined || now > this.lastCallAt);
+    if (isLook) {
+      // A look earlier than asked for was made for another copy sharing the call: it costs this copy
+      // nothing, so it does not count against the budget.
+      const early = this.plannedAt !== undefined && now < this.plannedAt - 1;
+      if (!early) this.lookCount++;
+      if (this.plannedAt !== undefined && !early) {
+        const rt = Math.max(0, Math.min(now - this.plannedAt, MAX_ROUND_TRIP_SHARE * maxDelayMs));
+        this.roundTripMs = Math.max(rt, 0.8 * this.roundTripMs + 0.2 * rt);
+      }
     }
-    return Math.max(minDelayMs, Math.min(maxDelayMs, d));
+    this.lastCallAt = now;
+    let at: number;
+    if (this.lookCount === 0 && !isLook) {
+      at = now + firstDelayMs;
+    } else {
+      const w = this.usableWindow(now);
+      // Half a round trip less is kept back while a line fits every look so far and puts the end
+      // beyond the next gap: then the send-to-send gap is the cadence's own and costs no budget.
+      const gap = this.gapMs(w !== undefined && w.fitsAll && w.earliest - now > maxDelayMs ? 1 : 1.5);
+      at = now + gap;
+      if (w) at = Math.min(at, this.windowTarget(now, gap, w));
+    }
+    at = Math.max(at, this.budgetTime(this.lookCount + 1));
+    const delay = Math.max(minDelayMs, Math.min(maxDelayMs, at - now));
+    this.plannedAt = now + delay;
+    this.lastDelay = delay;
+    return delay;
+  }
+
+  /**
+   * The steady gap from one answer to the next call: maxDelayMs less 1.5 round trips, so that the
+   * next answer comes within maxDelayMs of the moment the last one read the task (half a round trip
+   * before it arrived, the next answer a full round trip after its call). Where the end cannot come
+   * in this gap, 1 round trip: calls then go out every maxDelayMs exactly, as the budget's do.
+   */
+  private gapMs(roundTrips: number): number {
+    const { minDelayMs, maxDelayMs } = this.policy;
+    return Math.max(minDelayMs, maxDelayMs - roundTrips * this.roundTripMs);
+  }
+
+  /** The finish window, when it is still ahead (a window wholly in the past means the copy did not progress linearly), and whether a line fits every look kept. */
+  private usableWindow(now: number): { earliest: number; latest: number; fitsAll: boolean } | undefined {
+    const f = this.fit();
+    if (!f || !(f.window.latest > now)) return undefined;
+    return { earliest: Math.max(f.window.earliest, now), latest: f.window.latest, fitsAll: f.fitsAll };
+  }
+
+  /**
+   * Where to look next for a window [E, L]. The looks are spread over it, m of them at
+   * E + i(L-E)/m (the last one at L, so a correct window is always closed within (L-E)/m), with the
+   * largest m the budget affords: each look in time for the budget, and after the last one a
+   * reserve of budget left for steady gaps should the window be wrong. When the first of them is
+   * within `APPROACH_GAPS` gaps, the gaps up to it are shortened evenly so that one lands on it;
+   * farther away the gaps stay steady (chasing a window that still moves would waste budget).
+   */
+  private windowTarget(now: number, gap: number, w: { earliest: number; latest: number }): number {
+    const { minDelayMs } = this.policy;
+    const width = w.latest - w.earliest;
+    const steady = now + gap;
+    for (let m = Math.max(1, Math.min(MAX_LOOKS_IN_WINDOW, Math.floor(width / minDelayMs))); m >= 1; m--) {
+      const x1 = Math.max(w.earliest + width / m, now + minDelayMs);
+      const steps = Math.ceil((x1 - now) / gap);
+      if (steps > APPROACH_GAPS) return steady;
+      const step = (x1 - now) / steps;
+      if (this.budget) {
+        const n = this.lookCount;
+        let ok = true;
+        for (let j = 1; j <= steps && ok; j++) ok = now + j * step >= this.budgetTime(n + j);
+        for (let i = 2; i <= m && ok; i++) ok = w.earliest + (i * width) / m >= this.budgetTime(n + steps + i - 1);
+        if (ok && m > 1) ok = w.latest - this.budgetTime(n + steps + m - 1) >= this.reserveMs(now);
+        if (!ok) continue;
+      }
+      return now + step;
+    }
+    return steady;
+  }
+
+  /**
+   * Budget kept back from extra looks in a window: steady gaps of `maxDelayMs` less 1.5 round trips
+   * spend half a round trip of the budget each (the budget's calls go out every `maxDelayMs`); keep
+   * enough to go on so for as long again as the copy has run (at most 10 minutes), should the
+   * window be wrong, and at least a second.
+   */
+  private reserveMs(now: number): number {
+    const steady = this.budget![this.budget!.length - 1];
+    const horizon = Math.min(10 * 60_000, Math.max(0, now - this.startedAt));
+    return Math.max(1_000, (horizon / steady) * 0.5 * this.roundTripMs);
+  }
+
+  /** When the budget allows the n-th look (n >= 1); the start when there is no budget. */
+  private budgetTime(n: number): number {
+    const gaps = this.budget;
+    if (!gaps) return -Infinity;
+    let t = this.startedAt;
+    const k = Math.min(n, gaps.length);
+    for (let i = 0; i < k; i++) t += gaps[i];
+    return t + (n - k) * gaps[gaps.length - 1];
+  }
+
+  /** How many looks the budget allows up to time `t`. */
+  private budgetCount(t: number): number {
+    const gaps = this.budget!;
+    let at = this.startedAt;
+    let n = 0;
+    for (let i = 0; i < gaps.length - 1; i++) {
+      if (at + gaps[i] > t) return n;
+      at += gaps[i];
+      n++;
+    }
+    const steady = gaps[gaps.length - 1];
+    return t < at + steady ? n : n + Math.floor((t - at) / steady);
   }
 }
 
-/** See `PollSchedule.finishWindow`. */
-export function finishWindowOf(looks: readonly { at: number; process: number }[]): { earliest: number; latest: number } | undefined {
+/** See `PollSchedule.finishWindow`. With a `tolerance` of k, a look at p is taken to mean p-k <= progress < p+1+k. */
+export function finishWindowOf(looks: readonly { at: number; process: number }[], tolerance = 0): { earliest: number; latest: number } | undefined {
   if (looks.length < 2) return undefined;
   const first = looks[0];
   const last = looks[looks.length - 1];
@@ -102,8 +334,8 @@ export function finishWindowOf(looks: readonly { at: number; process: number }[]
   // Lines t0 = a - b*u: lower bounds (t - (p+1)u) and upper bounds (t - p u). Times are taken
   // relative to the first look, so that the tolerance below is about milliseconds, not epochs.
   const origin = first.at;
-  const lower = looks.map((o) => ({ a: o.at - origin, b: o.process + 1 }));
-  const upper = looks.map((o) => ({ a: o.at - origin, b: o.process }));
+  const lower = looks.map((o) => ({ a: o.at - origin, b: o.process + 1 + tolerance }));
+  const upper = looks.map((o) => ({ a: o.at - origin, b: o.process - tolerance }));
   const lines = [...lower, ...upper];
   const eps = 1e-3; // ms
   let earliest = Infinity;

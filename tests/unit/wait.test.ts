@@ -15,7 +15,7 @@ const POLICY: WaitPolicy = { firstDelayMs: 1_000, minDelayMs: 500, maxDelayMs: 6
 
 // ------------------------------------------------------------------ PollSchedule
 
-test("PollSchedule: first look after firstDelay, then back off to the ceiling while nothing moves", () => {
+test("PollSchedule: first look after firstDelay, then steady gaps at the ceiling while nothing moves (never minutes of backoff)", () => {
   const s = new PollSchedule(POLICY, 0);
   const delays: number[] = [];
   let now = 0;
@@ -26,12 +26,18 @@ test("PollSchedule: first look after firstDelay, then back off to the ceiling wh
     s.observe(now, 0); // no progress
   }
   assert.equal(delays[0], 1_000);
-  assert.equal(delays[1], 1_500);
-  assert.equal(delays[2], 2_250);
-  for (let i = 1; i < delays.length; i++) assert.ok(delays[i] >= delays[i - 1], "never shrinks without progress");
-  assert.equal(delays.at(-1), 60_000, "reaches the ceiling");
-  assert.ok(delays.every((d) => d <= 60_000));
+  // Nothing to predict from: look at the ceiling's steady gap, which bounds how late an end is seen.
+  for (let i = 1; i < delays.length; i++) assert.equal(delays[i], POLICY.maxDelayMs, `gap ${i}`);
   assert.equal(s.predictedFinish(), undefined);
+  // With the default policy the ceiling is 10 s: an end with no progress shown is seen within 10 s.
+  const d = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
+  let t = 0;
+  for (let i = 0; i < 50; i++) {
+    const gap = d.nextDelay(t);
+    assert.ok(gap <= 10_000, `default gap ${gap} ms at ${t}`);
+    t += gap;
+    d.observe(t, 0);
+  }
 });
 
 test("PollSchedule: a linear task's finish is predicted and the last look lands near it", () => {
@@ -66,11 +72,11 @@ test("PollSchedule: delays stay within [minDelay, maxDelay] whatever is observed
       s.observe(now, pick < 0.05 ? NaN : pick < 0.1 ? undefined : pick < 0.15 ? 150 : pick < 0.2 ? -5 : Math.floor(rand() * 101));
     }
   }
-  // Finish already passed: look again at the minimum delay.
+  // Finish already passed (the prediction was wrong): no burst of minimum-delay looks, steady gaps.
   const s = new PollSchedule(POLICY, 0);
   s.observe(10_000, 10);
   s.observe(20_000, 20);
-  assert.equal(s.nextDelay(200_000), POLICY.minDelayMs);
+  assert.equal(s.nextDelay(200_000), POLICY.maxDelayMs);
   // Finish far away: never beyond the ceiling.
   const slow = new PollSchedule(POLICY, 0);
   slow.observe(0, 0);
@@ -186,15 +192,16 @@ async function singleCopy(durationMs: number, policy: WaitPolicy) {
 // ------------------------------------------------------------------ (a) one copy
 
 for (const minutes of [1, 10, 60]) {
-  test(`TaskWatcher: a ${minutes} min copy is seen Succeeded within ~1 s, with far fewer polls than Terraform's cadence`, async () => {
+  test(`TaskWatcher: a ${minutes} min copy is seen Succeeded within ~1 s, never with more polls than Terraform's cadence`, async () => {
     for (const policy of [POLICY, DEFAULT_WAIT_POLICY]) {
       const r = await singleCopy(minutes * MIN, policy);
       assert.ok(r.late >= 0, "not before it finished");
       assert.ok(r.late <= 1_500, `seen ${r.late} ms after the finish (max delay ${policy.maxDelayMs})`);
       const tf = terraformPolls(minutes * MIN);
-      // With the default 5-minute ceiling a third of Terraform's polls; with a 60 s ceiling (more looks to bound stalls) half.
-      const factor = policy === DEFAULT_WAIT_POLICY ? 3 : 2;
-      assert.ok(r.polls * factor <= tf || r.polls <= 12, `${r.polls} polls vs Terraform's ${tf}`);
+      // The default policy's budget is the Terraform cadence itself (it also bounds every gap to 10 s,
+      // so it cannot poll much less); the 60 s ceiling of POLICY, with no budget, half as often.
+      if (policy === DEFAULT_WAIT_POLICY) assert.ok(r.polls <= tf, `${r.polls} polls vs Terraform's ${tf}`);
+      else assert.ok(r.polls * 2 <= tf || r.polls <= 12, `${r.polls} polls vs Terraform's ${tf}`);
       assert.equal(r.result.taskId, "t-1");
       assert.equal(r.progress.at(-1)?.status, "Succeeded");
       assert.equal(r.progress.at(-1)?.process, 100);
@@ -205,16 +212,22 @@ for (const minutes of [1, 10, 60]) {
 }
 
 test(
-  "TaskWatcher: copies of any length between 1 and 60 min are seen within ~1 s of their finish",
+  "TaskWatcher: copies of any length between 1 and 60 min are seen within ~1 s of their finish (median; worst 2 s)",
   async () => {
-    let worst = 0;
+    const lates: number[] = [];
     for (const minutes of [1, 5, 10, 30, 60]) {
       for (let i = 0; i < 8; i++) {
         const r = await singleCopy(minutes * MIN * (0.9 + 0.2 * (i / 8)), DEFAULT_WAIT_POLICY);
-        worst = Math.max(worst, r.late);
+        lates.push(r.late);
       }
     }
-    assert.ok(worst <= 1_500, `worst: seen ${Math.round(worst)} ms after the finish`);
+    lates.sort((a, b) => a - b);
+    const worst = lates.at(-1)!;
+    const median = lates[Math.floor(lates.length / 2)];
+    // Linear progress: the median within a second; the worst within 2 s (a 10 s gap grid hits few
+    // distinct points of a 36 s percent, so some windows stay a few seconds wide).
+    assert.ok(median <= 1_000, `median: seen ${Math.round(median)} ms after the finish`);
+    assert.ok(worst <= 2_000, `worst: seen ${Math.round(worst)} ms after the finish`);
   },
 );
 
