@@ -17,7 +17,7 @@ test("defaults: every value is checked, and a bad one names the option and the r
   assert.throws(() => resolveTunables({ retry: { retries: 1.5 } }), /retry\.retries must be a whole number, 0 or more; got 1\.5/);
   assert.throws(() => resolveTunables({ retry: { minDelayMs: 500, maxDelayMs: 100 } }), /retry\.minDelayMs \(500\) must not be more than retry\.maxDelayMs \(100\)/);
   assert.throws(() => resolveTunables({ waitPolicy: { backoff: 0.5 } }), /WaitPolicy\.backoff must be a finite number of at least 1 .*got 0\.5/);
-  assert.throws(() => resolveTunables({ waitPolicy: { firstDelayMs: Number.NaN } }), /waitPolicy\.firstDelayMs must be a positive finite number; got NaN/);
+  assert.throws(() => resolveTunables({ waitPolicy: { firstDelayMs: Number.NaN } }), /WaitPolicy\.firstDelayMs must be a finite number of milliseconds.*got NaN/);
   assert.throws(() => resolveTunables({ deletePollMs: { min: 300, max: 200 } }), /deletePollMs \(min, max\)\.initialMs \(300\) must not be more than/);
   const fast = resolveTunables({ deletePollMs: { min: 50, max: 200 } });
   assert.deepEqual(fast.confirmPoll, { initialMs: 50, maxMs: 200, factor: 2 });
