@@ -14,6 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { copiedImageProviderShim } from "./shim";
+import { resourceUrnInput } from "./resource-urn";
 import { OUTPUT_ONLY_KEYS, type CopiedImageOutputs } from "./model";
 
 export interface CopiedImageArgs {
@@ -65,6 +66,9 @@ export type CopiedImageOutputProperties = { readonly [K in keyof CopiedImageOutp
 export interface CopiedImage extends CopiedImageOutputProperties {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+/** The type token Pulumi gives a CopiedImage (`pulumi.dynamic.Resource` prefixes `pulumi-nodejs:dynamic/`). */
+export const COPIED_IMAGE_TYPE = "pulumi-nodejs:dynamic/volcengine:CopiedImage";
+
 export class CopiedImage extends pulumi.dynamic.Resource {
   /**
    * @param name The resource name; also the start of the generated image name.
@@ -93,6 +97,8 @@ export class CopiedImage extends pulumi.dynamic.Resource {
         __meta: {
           resourceName: name,
           identity: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
+          // Progress shows on this resource's row (the engine keeps the input name `urn` for itself).
+          resourceUrn: resourceUrnInput(name, COPIED_IMAGE_TYPE, opts?.parent),
           timeouts: timeouts ? { create: timeouts.create, update: timeouts.update, delete: timeouts.delete } : undefined,
         },
         // Every output that is not an input, as undefined: the engine fills them.

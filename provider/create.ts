@@ -19,6 +19,7 @@ export async function create(inputs: CopiedImageInputs, env: OperationEnv, ctx: 
   if (imageId) {
     ctx.reporter.info(`adopting ${imageId} in ${inputs.destinationRegion}, a copy this resource started earlier that was not recorded`);
   } else {
+    ctx.reporter.status(`starting the copy to ${inputs.destinationRegion}`);
     imageId = await startCopy(source, destination, inputs, env, ctx);
     ctx.reporter.info(`copying ${inputs.sourceImageId} (${inputs.sourceRegion}) to ${inputs.destinationRegion} as ${imageId}`);
   }

@@ -23,6 +23,7 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
   const started = clock.now();
   const stopped = () => new Error(`${label}: deleting ${id} in ${region} was interrupted; run the command again.`);
 
+  ctx.reporter.status(`deleting ${id}`);
   let lastAnswer = "";
   const deleted = await pollUntil<true>(
     async () => {

@@ -8,7 +8,8 @@ import { wantedTags } from "./naming";
 import { imageFields, partialStateError, shapeOutputs, targetOf, type CopiedImageInputs, type CopiedImageState } from "./model";
 import { reconcile, reported, tagsOf } from "./reconcile";
 import { deleteQuietly } from "./delete";
-import { formatDuration, labelOf } from "./report";
+import { labelOf } from "./report";
+import { copyProgressReporter } from "./copy-status";
 import type { OperationContext, OperationEnv } from "./context";
 
 export interface FinishCopy {
@@ -30,11 +31,7 @@ export async function finishCopy({ imageId, inputs, outs, op }: FinishCopy, env:
     deadline: ctx.deadline,
     lastProcess: typeof outs.progress === "number" ? outs.progress : 0,
     signal: ctx.signal,
-    onProgress: (p) =>
-      ctx.reporter.status(`${imageId} ${p.status.toLowerCase()}, ${p.process}% after ${formatDuration(p.elapsedMs)}${p.taskId ? ` (task ${p.taskId})` : ""}`, {
-        percent: p.process,
-        final: p.status === "Succeeded" || p.status === "Failed",
-      }),
+    onProgress: copyProgressReporter(ctx.reporter, imageId),
   });
 
   switch (outcome.kind) {

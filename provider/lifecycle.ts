@@ -41,6 +41,9 @@ export interface LifecycleDeps extends TunableOverrides {
   reporter?: ReporterFactory;
   /** Aborted when the process that owns the life cycle stops: waits end with partial state, HTTP calls are cancelled. */
   signal?: AbortSignal;
+  /** The signal of a cancellation that concerns only the operations running when it comes (the
+   * engine's Cancel RPC, engine-cancel.ts); asked for at the start of each operation. */
+  cancelSignal?: () => AbortSignal;
 }
 
 export class CopiedImageLifecycle {
@@ -104,7 +107,7 @@ export class CopiedImageLifecycle {
     const meta: Meta | undefined = inputs.__meta;
     return {
       deadline: op ? this.clock.now() + timeoutFor(meta, op, this.tunables.timeouts) : Infinity,
-      signal: this.signal,
+      signal: this.deps.cancelSignal ? AbortSignal.any([this.signal, this.deps.cancelSignal()]) : this.signal,
       reporter: this.reporters(targetOf(inputs)),
     };
   }

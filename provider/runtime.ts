@@ -14,8 +14,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CopiedImageLifecycle } from "./lifecycle";
 import { resolveSettings, type ConfigSource } from "./config";
 import type { CopiedImageInputs, CopiedImageState } from "./model";
-import type { LineSink } from "./report";
 import { SHUTDOWN_GRACE_MS } from "./defaults";
+import { pluginReporterFactory } from "./engine-log";
+import { engineCancelSignal, watchEngineCancel } from "./engine-cancel";
 
 
 let stackConfig: ConfigSource | undefined;
@@ -49,20 +50,33 @@ async function operation<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** In the plugin there is no engine connection: @pulumi/pulumi's log writes to stdout, which the engine shows as lines of the update. */
-const writeLine: LineSink = (kind, line) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pulumiLog = require("@pulumi/pulumi/log") as typeof pulumi.log;
-  if (kind === "warn") pulumiLog.warn(line);
-  else pulumiLog.info(line);
-};
+/** Progress on each resource's own row through the engine (log lines where there is none); the
+ * credentials in use are redacted from every message, as a last line of defence. */
+const reporter = pluginReporterFactory(() => {
+  const c = resolveSettings(stackConfig).credentials;
+  return [c?.accessKeyId, c?.secretKey, c?.sessionToken];
+});
 
-/** The life cycle used by the plugin (one per process, so copies share their polling). */
+/** The life cycle used by the plugin (one per process, so copies share their polling). A first
+ * Ctrl-C reaches the plugin only as the engine's Cancel RPC, which the SDK ignores: watch for it. */
+watchEngineCancel();
 const lifecycle = new CopiedImageLifecycle({
   settings: () => resolveSettings(stackConfig),
-  log: (line) => writeLine("info", line),
+  reporter,
   signal: shutdown.signal,
+  cancelSignal: engineCancelSignal,
 });
+
+/** Runs an operation that reports, then gives its last messages up to 1 s to reach the engine. */
+function reporting<T>(run: () => Promise<T>): Promise<T> {
+  return operation(async () => {
+    try {
+      return await run();
+    } finally {
+      await reporter.flush(1_000);
+    }
+  });
+}
 
 /** The `pulumi.dynamic.ResourceProvider` that does the work. `CopiedImage` serializes a thin shim that calls this.
  * It is this module's whole export, so the shim's calls are as short as they can be. The engine's
@@ -82,16 +96,16 @@ const copiedImageProvider: pulumi.dynamic.ResourceProvider = {
     return lifecycle.diff(id, { ...olds }, { ...news });
   },
   async create(inputs: CopiedImageInputs): Promise<pulumi.dynamic.CreateResult> {
-    return operation(() => lifecycle.create({ ...inputs }));
+    return reporting(() => lifecycle.create({ ...inputs }));
   },
   async read(id: string, state: CopiedImageState | undefined): Promise<pulumi.dynamic.ReadResult> {
     return operation(() => lifecycle.read(id, { ...state }));
   },
   async update(id: string, olds: CopiedImageState | undefined, news: CopiedImageInputs | undefined): Promise<pulumi.dynamic.UpdateResult> {
-    return operation(() => lifecycle.update(id, { ...olds }, { ...news }));
+    return reporting(() => lifecycle.update(id, { ...olds }, { ...news }));
   },
   async delete(id: string, state: CopiedImageState | undefined): Promise<void> {
-    return operation(() => lifecycle.delete(id, { ...state }));
+    return reporting(() => lifecycle.delete(id, { ...state }));
   },
 };
 

@@ -26,6 +26,8 @@ export interface Progress {
   status: string;
   process: number;
   elapsedMs: number;
+  /** The schedule's estimate of the time left (`PollSchedule.remainingMs`), while it has one. */
+  remainingMs?: number;
 }
 
 /** What a TaskWatcher needs from the ECS client of its region. */
@@ -286,7 +288,8 @@ export class TaskWatcher {
 
   private report(w: Waiter, status: string, now: number): void {
     try {
-      w.onProgress?.({ imageId: w.imageId, taskId: w.taskId, status, process: w.process, elapsedMs: now - w.startedAt });
+      const remainingMs = status === "Running" ? w.schedule.remainingMs(now) : undefined;
+      w.onProgress?.({ imageId: w.imageId, taskId: w.taskId, status, process: w.process, elapsedMs: now - w.startedAt, remainingMs });
     } catch {
       // A progress report must never break the wait (nor become an unhandled rejection).
     }
