@@ -21,10 +21,16 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
   const label = labelOf(targetOf(state));
   const { clock, tunables } = env;
   const started = clock.now();
-  const stopped = () => new Error(`${label}: deleting ${id} in ${region} was interrupted; run the command again.`);
+  const stopped = (refusedWith?: string) =>
+    new Error(
+      refusedWith
+        ? `${label}: interrupted while waiting to delete ${id} in ${region}; it still exists (${refusedWith}). Run the command again.`
+        : `${label}: deleting ${id} in ${region} was interrupted; run the command again.`,
+    );
 
   ctx.reporter.status(`deleting ${id}`);
   let lastAnswer = "";
+  let lastCode: string | undefined;
   const deleted = await pollUntil<true>(
     async () => {
       let perImage: VolcengineError | undefined;
@@ -40,6 +46,7 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
       }
       if (!WAITABLE.includes(perImage.code) && !isTransient(perImage)) throw new Error(`${label}: cannot delete ${id} in ${region}: ${perImage.message}`);
       lastAnswer = perImage.message;
+      lastCode = perImage.code;
       return { done: false, reason: perImage.code };
     },
     {
@@ -54,7 +61,7 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
     case "done":
       break;
     case "aborted":
-      throw stopped();
+      throw stopped(lastCode);
     case "timedOut":
     case "exhausted":
       throw new Error(
