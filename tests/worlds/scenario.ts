@@ -1,0 +1,410 @@
+// The focused scenario every world runs, as `pulumi up`, `pulumi refresh` and `pulumi destroy` would
+// drive the life cycle (through the StateBook):
+//   create   two copies at once, "tagged" (with tags) and "plain" (without);
+//   failed   a third copy whose task fails (fault copyFails), which must be cleaned up;
+//   refresh  read every copy;
+//   update   rename both and change their tags;
+//   destroy  delete everything.
+// After each step the invariants (no image leaked or lost, no snapshot leaked, state and cloud
+// agree), and the world's own expectations (see WorldSpec). Failures are collected, not thrown: the
+// scenario goes on so that the table shows every failing check of a world, not only the first.
+import assert from "node:assert/strict";
+import { logged, messageOf, privateImages, raw, waitFor, within, type Outcome } from "../faults/helpers";
+import { SOURCE_IMAGE } from "../provider/env";
+import { WorldBook } from "./book";
+import { Checks, RAW_TYPE_ERROR, oneLine, type CheckResult } from "./checks";
+import { COPY_MS, DEST, startWorld, terraformLooks, type WorldEnv, type WorldSpec } from "./sim";
+
+export const C = {
+  created: "create: both copies succeed",
+  recorded: "a started copy is always recorded (ok or partial state)",
+  images: "invariant: no image leaked or lost (every step)",
+  snapshots: "invariant: no snapshot leaked (every step)",
+  agree: "invariant: state and cloud agree on names and tags (every step)",
+  snapshotIds: "output snapshotIds = the image's snapshots",
+  failedCopy: "failed copy (copyFails): clear error, copy and snapshots cleaned up",
+  refresh: "refresh reads every copy",
+  update: "update (rename + change tags) succeeds",
+  destroy: "destroy: nothing of ours remains (images, snapshots)",
+  deleteParam: "DeleteImages sends DeleteBindedSnapshots=true explicitly",
+  noTypeError: "no raw TypeError in any error or log line",
+  detection: "progress: copy seen finished <= 10 s (simulated) after its task ends",
+  cadence: "progress: DescribeTasks calls <= Terraform cadence for the same copy",
+  plainWarn: "TagResources denied: copy without tags succeeds, at most one warning naming ecs:TagResources (exactly one if its tag could not be set)",
+  taggedDenied: "TagResources denied: copy with tags -> error naming TagResources, code, right; recorded with only the real tags",
+  updateDenied: "TagResources denied: tag update -> error naming TagResources, code, right",
+  granted: "TagResources granted again: next up puts the tags on",
+  createTimeout: "bad gateway: create timeout bounds the whole create (simulated)",
+  gatewayMessage: "bad gateway: a wait ended by the gateway says what it answered, the action and for how long",
+  resumed: "bad gateway: the next up completes the same copy (one CopyImage)",
+  keep: "keepSnapshotsOnDelete: true leaves the snapshots and says so",
+  consoleDelete: "refresh drops a copy deleted out of band",
+} as const;
+
+export function checksFor(spec: WorldSpec): string[] {
+  const names: string[] = [C.created, C.recorded, C.images, C.snapshots, C.agree, C.snapshotIds, C.failedCopy, C.refresh, C.update, C.destroy, C.deleteParam, C.noTypeError];
+  if (spec.progressChecks) names.push(C.detection, C.cadence);
+  if (spec.tagDenied) names.push(C.plainWarn, C.taggedDenied, C.updateDenied, C.granted);
+  if (spec.badGateway) names.push(C.createTimeout, C.gatewayMessage, C.resumed);
+  if (spec.keepSnapshotsCase) names.push(C.keep);
+  if (spec.consoleDeleteCase) names.push(C.consoleDelete);
+  return names;
+}
+
+const A = "tagged";
+const B = "plain";
+const F = "doomed";
+const TAGS_A = { team: "web", tier: "base" };
+const UPDATE: Record<string, { imageName: string; tags: Record<string, string> }> = {
+  [A]: { imageName: "tagged-renamed", tags: { team: "web2", env: "prod" } }, // one changed, one removed, one added
+  [B]: { imageName: "plain-renamed", tags: { owner: "ops" } }, // first tags
+};
+/** Real-time bound of one step, so that a hang fails its checks instead of the whole suite. */
+const STEP_MS = 45_000;
+/** Errors and log lines seen in the run, for the raw-TypeError check. */
+type Seen = string[];
+
+const errOf = (o: Outcome) => (o.ok ? "" : messageOf(o.error));
+const idOf = (o: Outcome) => (o.ok ? o.id : o.partial?.id);
+const describe = (o: Outcome) => (o.ok ? `ok ${o.id}` : `${o.partial ? `partial ${o.partial.id}` : "plain error"}: ${errOf(o)}`);
+
+/** DescribeTasks calls so far whose ResourceIds name `imageId`. */
+function describeTasksFor(w: WorldEnv, imageId: string): number {
+  return logged(w.emu, "DescribeTasks").filter((e) => Object.entries(e.params).some(([k, v]) => k.startsWith("ResourceIds.") && v === imageId)).length;
+}
+
+function tagsOn(w: WorldEnv, imageId: string): Record<string, string> {
+  const image = privateImages(w.emu).find((i) => i.ImageId === imageId);
+  return Object.fromEntries((image?.Tags ?? []).filter((t) => t.Key !== "pulumi-copied-image:owner").map((t) => [t.Key, t.Value]));
+}
+
+async function invariants(checks: Checks, book: WorldBook, step: string, keptSnapshots?: Set<string>): Promise<void> {
+  await checks.check(C.images, step, () => book.assertMatchesEmulator(step));
+  await checks.check(C.snapshots, step, () => book.assertNoSnapshotLeak(step, keptSnapshots));
+  await checks.check(C.agree, step, () => book.assertTagsAgree(step));
+}
+
+const denialRe = (spec: WorldSpec) => new RegExp(spec.world.denial ?? "AccessDenied");
+
+function assertNamesTagRight(spec: WorldSpec, message: string): void {
+  assert.match(message, /TagResources/, `names the action TagResources: ${message}`);
+  assert.match(message, denialRe(spec), `names the code ${spec.world.denial ?? "AccessDenied"}: ${message}`);
+  assert.match(message, /ecs:TagResources/, `names the right to grant (ecs:TagResources): ${message}`);
+}
+
+export async function runWorld(spec: WorldSpec): Promise<CheckResult[]> {
+  const checks = new Checks(checksFor(spec));
+  const w = await startWorld(spec);
+  const book = new WorldBook(w.emu);
+  const seen: Seen = [];
+  const note = (o: Outcome) => {
+    if (!o.ok) seen.push(messageOf(o.error));
+    return o;
+  };
+  try {
+    await scenario(spec, w, book, checks, note, seen);
+  } catch (e) {
+    checks.fail(C.created, "scenario", `the scenario itself broke: ${(e as Error).stack ?? messageOf(e)}`);
+  } finally {
+    await checks.check(C.noTypeError, "whole run", () => {
+      const raw = [...seen, ...w.logs].filter((m) => RAW_TYPE_ERROR.test(m));
+      assert.deepEqual(raw.map((m) => oneLine(m, 300)), [], "raw TypeErrors in errors or log lines");
+    });
+    await w.stop();
+  }
+  return checks.all().map((r) => (r.ran === 0 ? { ...r, failures: [`did not run (an earlier step failed before it)`] } : r));
+}
+
+async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
+  const { emu, lc } = w;
+  const timeouts = spec.badGateway ? { create: "10m" } : undefined;
+  const tagsIgnored = spec.world.tagsOnCopyImage === "ignored";
+
+  // ------------------------------------------------------------------ create: two copies at once
+  let step = "create";
+  const createStart = emu.now().getTime();
+  const resolved: Record<string, { at: number; describeTasks: number }> = {};
+  const createOne = async (name: string, input: Record<string, unknown>) => {
+    const o = note(await within(STEP_MS, book.up(lc, name, input), `create of ${name}`).catch((e) => ({ ok: false as const, error: e as Error })));
+    const id = idOf(o);
+    resolved[name] = { at: emu.now().getTime(), describeTasks: id ? describeTasksFor(w, id) : 0 };
+    return o;
+  };
+  const gateway = spec.badGateway
+    ? waitFor(() => logged(emu, "CopyImage", { status: 200 }).length >= 2, "both CopyImage calls", 15_000)
+        .catch(() => undefined)
+        .then(() => {
+          for (const action of ["DescribeTasks", "DescribeImages"]) emu.addFault({ kind: spec.badGateway!.fault, action, count: spec.badGateway!.count } as never);
+        })
+    : Promise.resolve();
+  const logsBefore = w.logs.length;
+  const [oA, oB] = await Promise.all([createOne(A, raw(A, { tags: TAGS_A }, timeouts)), createOne(B, raw(B, {}, timeouts)), gateway]);
+  const createLogs = w.logs.slice(logsBefore);
+
+  await checks.check(C.created, step, () => {
+    const expectOk = spec.tagDenied && tagsIgnored ? [[B, oB]] : [[A, oA], [B, oB]];
+    for (const [name, o] of expectOk as [string, Outcome][]) assert.ok(o.ok, `${name}: ${describe(o)}`);
+  });
+  await checks.check(C.recorded, step, () => {
+    for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) assert.ok(o.ok || o.partial, `${name} started a copy but is not recorded: ${describe(o)}`);
+  });
+  await invariants(checks, book, step);
+  await checks.check(C.snapshotIds, step, () => book.assertSnapshotIds(step));
+
+  if (spec.badGateway) {
+    await checks.check(C.createTimeout, step, () => {
+      for (const name of [A, B]) {
+        const took = resolved[name].at - createStart;
+        assert.ok(took <= 10 * 60_000 + 15_000, `${name}'s create took ${Math.round(took / 1000)} s simulated, past its 10m timeout`);
+      }
+    });
+  }
+
+  if (spec.progressChecks) {
+    for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) {
+      const id = idOf(o);
+      const task = id ? emu.tasks(DEST).find((t) => t.ResourceId === id) : undefined;
+      await checks.check(C.detection, `${step} ${name}`, () => {
+        assert.ok(o.ok && task, `${name} did not finish: ${describe(o)}`);
+        const lag = resolved[name].at - task.EndsAtMs;
+        assert.ok(lag >= 0 && lag <= 10_000, `${name} (${id}) seen finished ${(lag / 1000).toFixed(1)} s after its task ended (profile ${spec.world.progressProfile ?? "linear"})`);
+      });
+      await checks.check(C.cadence, `${step} ${name}`, () => {
+        assert.ok(o.ok && task, `${name} did not finish: ${describe(o)}`);
+        const calls = resolved[name].describeTasks;
+        const budget = terraformLooks(COPY_MS);
+        assert.ok(calls <= budget, `${name} (${id}): ${calls} DescribeTasks calls, Terraform's cadence makes ${budget} for a ${COPY_MS / 1000} s copy`);
+      });
+    }
+  }
+
+  if (spec.tagDenied) {
+    await checks.check(C.plainWarn, step, () => {
+      assert.ok(oB.ok, `the copy without tags failed: ${describe(oB)}`);
+      const warnings = createLogs.filter((l) => l.includes(`CopiedImage ${B}`) && /ecs:TagResources/.test(l));
+      const ownerTagSet = privateImages(emu).find((i) => i.ImageId === oB.id)?.Tags.some((t) => t.Key === "pulumi-copied-image:owner");
+      assert.ok(warnings.length <= 1, `more than one warning: ${warnings.join(" | ")}`);
+      if (!ownerTagSet) {
+        assert.equal(warnings.length, 1, `its ownership tag could not be set (TagResources denied) and no warning names ecs:TagResources; its log lines: ${createLogs.filter((l) => l.includes(`CopiedImage ${B}`)).join(" | ") || "(none)"}`);
+      }
+    });
+    await checks.check(C.taggedDenied, step, () => {
+      if (!tagsIgnored) {
+        // Tags.N on CopyImage is applied in this world: the tags need no TagResources; the copy succeeds with them.
+        assert.ok(oA.ok, `tags applied by CopyImage, yet: ${describe(oA)}`);
+        assert.deepEqual(tagsOn(w, oA.id), TAGS_A);
+        return;
+      }
+      assert.ok(!oA.ok, `the copy with tags succeeded although its tags could not be set: tags on the image ${JSON.stringify(oA.ok ? tagsOn(w, oA.id) : {})}`);
+      assert.ok(oA.partial, `the copy with tags is not recorded: ${describe(oA)}`);
+      assertNamesTagRight(spec, errOf(oA));
+      const recorded = (book.outs(A)?.tags ?? {}) as Record<string, string>;
+      assert.deepEqual(recorded, tagsOn(w, oA.partial.id), "the recorded outputs hold only the tags really on the image");
+    });
+  }
+
+  if (spec.badGateway) {
+    // The faults were bounded; whatever did not converge is completed by the next `pulumi up`.
+    emu.clearFaults();
+    for (const [name, o, input] of [[A, oA, raw(A, { tags: TAGS_A }, timeouts)], [B, oB, raw(B, {}, timeouts)]] as [string, Outcome, Record<string, unknown>][]) {
+      if (o.ok || !o.partial) continue;
+      const copies = logged(emu, "CopyImage", { status: 200 }).length;
+      const again = note(await within(STEP_MS, book.up(lc, name, input), `second up of ${name}`));
+      await checks.check(C.resumed, `${step}: second up of ${name}`, () => {
+        assert.ok(again.ok, describe(again));
+        assert.equal(again.id, o.partial!.id, "the same copy");
+        assert.equal(logged(emu, "CopyImage", { status: 200 }).length, copies, "no second CopyImage");
+      });
+      await invariants(checks, book, `${step}: second up of ${name}`);
+    }
+  }
+
+  // ------------------------------------------------------------------ a failed copy, cleaned up
+  step = "failed copy";
+  emu.clearFaults();
+  emu.addFault({ kind: "copyFails", atPercent: 40, count: 1 });
+  const oF = note(await within(STEP_MS, book.up(lc, F, raw(F)), "failed copy").catch((e) => ({ ok: false as const, error: e as Error })));
+  emu.clearFaults();
+  await checks.check(C.failedCopy, step, () => {
+    assert.ok(!oF.ok, `the failing copy succeeded: ${describe(oF)}`);
+    const task = emu.tasks(DEST).at(-1);
+    assert.equal(task?.Status, "Failed", "the newest task is the failed copy's");
+    assert.match(errOf(oF), new RegExp(`${task!.ResourceId}.*failed`, "s"), "the error names the failed copy");
+    assert.equal(oF.partial, undefined, `the failed copy should be deleted, not recorded: ${errOf(oF)}`);
+    assert.equal(privateImages(emu).some((i) => i.ImageId === task!.ResourceId), false, "the failed copy's image is gone");
+    const left = emu.snapshots(DEST).filter((s) => s.ImageId === task!.ResourceId || s.ImageId === null);
+    assert.deepEqual(left.map((s) => `${s.SnapshotId} (${s.ImageId ?? "bound to no image"})`), [], "the failed copy's snapshots are gone");
+  });
+  await invariants(checks, book, step);
+
+  // ------------------------------------------------------------------ refresh
+  step = "refresh";
+  const before = book.ids().sort();
+  const refreshErrors = await within(STEP_MS, book.refresh(lc), "refresh");
+  seen.push(...refreshErrors.map((e) => e.message));
+  await checks.check(C.refresh, step, () => {
+    assert.deepEqual(refreshErrors.map((e) => e.message), [], "read errors");
+    assert.deepEqual(book.ids().sort(), before, "refresh dropped or changed a copy that exists");
+  });
+  await invariants(checks, book, step);
+  await checks.check(C.snapshotIds, step, () => book.assertSnapshotIds(step));
+
+  // ------------------------------------------------------------------ update: rename + change tags
+  step = "update";
+  const upInputs = (name: string) => raw(name, { ...UPDATE[name] }, timeouts);
+  const inState = [A, B].filter((n) => book.get(n));
+  const updates = await Promise.all(
+    inState.map(async (n) => [n, note(await within(STEP_MS, book.up(lc, n, upInputs(n)), `update of ${n}`).catch((e) => ({ ok: false as const, error: e as Error })))] as const),
+  );
+  if (spec.tagDenied) {
+    await checks.check(C.updateDenied, step, () => {
+      for (const [n, o] of updates) {
+        assert.ok(!o.ok, `${n}'s tag update succeeded although TagResources is denied (tags now ${JSON.stringify(tagsOn(w, idOf(o) ?? ""))})`);
+        assertNamesTagRight(spec, errOf(o));
+      }
+    });
+  } else {
+    await checks.check(C.update, step, () => {
+      assert.deepEqual(inState, [A, B], "both copies are in the state to update");
+      for (const [n, o] of updates) {
+        assert.ok(o.ok, `${n}: ${describe(o)}`);
+        const image = privateImages(emu).find((i) => i.ImageId === o.id);
+        assert.equal(image?.ImageName, UPDATE[n].imageName, `${n} renamed`);
+        assert.deepEqual(tagsOn(w, o.id), UPDATE[n].tags, `${n}'s tags changed`);
+      }
+    });
+  }
+  await invariants(checks, book, step);
+  await checks.check(C.snapshotIds, step, () => book.assertSnapshotIds(step));
+
+  if (spec.tagDenied) {
+    step = "update after the grant";
+    emu.setWorld({ deniedActions: [] });
+    const again = await Promise.all(
+      inState.map(async (n) => [n, note(await within(STEP_MS, book.up(lc, n, upInputs(n)), `up of ${n}`).catch((e) => ({ ok: false as const, error: e as Error })))] as const),
+    );
+    await checks.check(C.granted, step, () => {
+      assert.deepEqual(inState, [A, B], "both copies are in the state");
+      for (const [n, o] of again) {
+        assert.ok(o.ok, `${n}: ${describe(o)}`);
+        assert.deepEqual(tagsOn(w, o.id), UPDATE[n].tags, `${n}'s tags are on the image`);
+        assert.equal(privateImages(emu).find((i) => i.ImageId === o.id)?.ImageName, UPDATE[n].imageName, `${n} renamed`);
+      }
+    });
+    await invariants(checks, book, step);
+    // The update step's check stays in the table for these worlds too.
+    await checks.check(C.update, step, () => {
+      for (const [n, o] of again) assert.ok(o.ok, `${n}: ${describe(o)}`);
+    });
+  }
+
+  // ------------------------------------------------------------------ destroy
+  step = "destroy";
+  await destroyAll(w, book, checks, step, seen);
+  await checks.check(C.deleteParam, step, () => {
+    const sent = logged(emu, "DeleteImages").map((e) => `${e.params["ImageIds.1"]}: DeleteBindedSnapshots=${e.params.DeleteBindedSnapshots ?? "(absent)"}`);
+    assert.ok(sent.length > 0, "no DeleteImages call");
+    assert.deepEqual(sent.filter((s) => !s.endsWith("=true")), [], "DeleteImages calls without DeleteBindedSnapshots=true");
+  });
+
+  // ------------------------------------------------------------------ world-specific cases
+  if (spec.badGateway) await timeoutUnderBadGateway(spec, w, book, checks, note, seen);
+  if (spec.consoleDeleteCase) await consoleDelete(w, book, checks, note, seen);
+  if (spec.keepSnapshotsCase) await keepSnapshots(w, book, checks, note); // last: its kept snapshots stay
+}
+
+async function destroyAll(w: WorldEnv, book: WorldBook, checks: Checks, step: string, seen: Seen, keptSnapshots?: Set<string>): Promise<void> {
+  const errors: string[] = [];
+  for (const [key, e] of [...book.entries]) {
+    const r = await within(STEP_MS, book.recordDelete(key, w.lc.delete(e.id, e.outs)), `delete of ${key}`).catch((err) => ({ ok: false as const, error: err as Error }));
+    if (!r.ok) errors.push(`${key} (${e.id}): ${messageOf(r.error)}`);
+  }
+  seen.push(...errors);
+  await checks.check(C.destroy, step, () => {
+    assert.deepEqual(errors, [], "delete errors");
+    assert.deepEqual(privateImages(w.emu).map((i) => `${i.ImageId} (${i.ImageName}, ${i.Status})`), [], "images of ours left");
+    const left = w.emu.snapshots().filter((s) => s.ImageId !== SOURCE_IMAGE && !keptSnapshots?.has(s.SnapshotId));
+    assert.deepEqual(left.map((s) => `${s.SnapshotId} (${s.Region}, ${s.ImageId ?? "bound to no image"})`), [], "snapshots of ours left");
+  });
+  await invariants(checks, book, step, keptSnapshots);
+}
+
+/** A copy whose create timeout (1 min) ends while DescribeTasks and DescribeImages answer badly. */
+async function timeoutUnderBadGateway(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
+  const { emu, lc } = w;
+  const step = "create timeout (1m) under a bad gateway";
+  const name = "gated";
+  const bg = spec.badGateway!;
+  const copies = logged(emu, "CopyImage", { status: 200 }).length;
+  const start = emu.now().getTime();
+  const run = within(STEP_MS, book.up(lc, name, raw(name, {}, { create: "1m" })), step).catch((e) => ({ ok: false as const, error: e as Error }));
+  await waitFor(() => logged(emu, "CopyImage", { status: 200 }).length > copies, "its CopyImage", 15_000).catch(() => undefined);
+  for (const action of ["DescribeTasks", "DescribeImages"]) emu.addFault({ kind: bg.fault, action, count: 500 } as never);
+  const o = note(await run);
+  const took = emu.now().getTime() - start;
+  emu.clearFaults();
+  await checks.check(C.createTimeout, step, () => {
+    assert.ok(took <= 60_000 + 15_000, `the create with customTimeouts.create 1m took ${Math.round(took / 1000)} s simulated: ${describe(o)}`);
+  });
+  await checks.check(C.recorded, step, () => assert.ok(o.ok || o.partial, `the copy is not recorded: ${describe(o)}`));
+  await checks.check(C.gatewayMessage, step, () => {
+    assert.ok(!o.ok, "a 3-minute copy finished within a 1-minute timeout?");
+    const m = errOf(o);
+    assert.doesNotMatch(m, RAW_TYPE_ERROR, "a raw TypeError");
+    if (bg.fault === "oversizedPage" && /Timed out after .*\(task task-\w+, [1-9]\d*% done\)/s.test(m)) return; // the real entries came through: a plain timeout is right
+    assert.match(m, bg.answered, `says what the gateway answered (${bg.answered}): ${m}`);
+    assert.match(m, /DescribeTasks|DescribeImages/, `names the action: ${m}`);
+    assert.match(m, /\b(for|over|during|since)\b[^.]{0,40}?\d+(\.\d+)?\s?(ms|s|m|h|sec|seconds|min|minutes)\b|\d+m\d+s/i, `says for how long: ${m}`);
+  });
+  await invariants(checks, book, step);
+  if (o.ok || !o.partial) return;
+  const again = note(await within(STEP_MS, book.up(lc, name, raw(name, {}, { create: "1m", update: "10m" })), "resume").catch((e) => ({ ok: false as const, error: e as Error })));
+  await checks.check(C.resumed, `${step}: next up`, () => {
+    assert.ok(again.ok, describe(again));
+    assert.equal(again.id, o.partial!.id, "the same copy");
+    assert.equal(logged(emu, "CopyImage", { status: 200 }).length, copies + 1, "one CopyImage for it");
+  });
+  await invariants(checks, book, `${step}: next up`);
+  await destroyAll(w, book, checks, `${step}: destroy`, seen);
+}
+
+/** keepSnapshotsOnDelete: true: destroy leaves the copy's snapshots and says so. */
+async function keepSnapshots(w: WorldEnv, book: WorldBook, checks: Checks, note: (o: Outcome) => Outcome): Promise<void> {
+  const { emu, lc } = w;
+  const step = "keepSnapshotsOnDelete";
+  const name = "keeper";
+  const o = note(await within(STEP_MS, book.up(lc, name, raw(name, { keepSnapshotsOnDelete: true })), step).catch((e) => ({ ok: false as const, error: e as Error })));
+  const id = idOf(o);
+  const snaps = id ? emu.snapshots(DEST).filter((s) => s.ImageId === id).map((s) => s.SnapshotId) : [];
+  const logsBefore = w.logs.length;
+  const del = book.get(name) ? await within(STEP_MS, book.recordDelete(name, lc.delete(book.get(name)!.id, book.get(name)!.outs)), "delete").catch((e) => ({ ok: false as const, error: e as Error })) : undefined;
+  await checks.check(C.keep, step, () => {
+    assert.ok(o.ok, describe(o));
+    assert.ok(del?.ok, `delete: ${del && !del.ok ? messageOf(del.error) : "not run"}`);
+    assert.ok(snaps.length > 0, "the copy had snapshots");
+    const left = emu.snapshots(DEST).filter((s) => snaps.includes(s.SnapshotId)).map((s) => s.SnapshotId);
+    assert.deepEqual(left, snaps, "its snapshots are still there");
+    const said = w.logs.slice(logsBefore).filter((l) => /snapshot/i.test(l) && /kept|keep|left|retain|not deleted/i.test(l));
+    assert.ok(said.length > 0, `no log line says the snapshots were kept; lines: ${w.logs.slice(logsBefore).join(" | ") || "(none)"}`);
+    assert.ok(snaps.every((s) => said.some((l) => l.includes(s))), `the line names the snapshots ${snaps.join(", ")}: ${said.join(" | ")}`);
+  });
+  await invariants(checks, book, step, new Set(snaps));
+}
+
+/** A copy deleted in the console, then refresh: it leaves the state, with no error. */
+async function consoleDelete(w: WorldEnv, book: WorldBook, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
+  const { emu, lc } = w;
+  const step = "out-of-band delete + refresh";
+  const name = "console";
+  const o = note(await within(STEP_MS, book.up(lc, name, raw(name)), step).catch((e) => ({ ok: false as const, error: e as Error })));
+  const id = idOf(o);
+  if (id) emu.deleteImageOutOfBand(DEST, id);
+  const errors = await within(STEP_MS, book.refresh(lc), "refresh");
+  seen.push(...errors.map((e) => e.message));
+  await checks.check(C.consoleDelete, step, () => {
+    assert.ok(o.ok, describe(o));
+    assert.deepEqual(errors.map((e) => e.message), [], "refresh errors");
+    assert.equal(book.get(name), undefined, "the deleted copy left the state");
+  });
+  await invariants(checks, book, step);
+}
