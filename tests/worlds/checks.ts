@@ -8,19 +8,21 @@ export interface CheckResult {
   failures: string[];
   /** Steps where the check ran. */
   ran: number;
+  /** Measurements worth showing even when the check passes (e.g. detection lag). */
+  notes: string[];
 }
 
 export class Checks {
   private readonly results = new Map<string, CheckResult>();
 
   constructor(names: readonly string[]) {
-    for (const name of names) this.results.set(name, { name, failures: [], ran: 0 });
+    for (const name of names) this.results.set(name, { name, failures: [], ran: 0, notes: [] });
   }
 
   private slot(name: string): CheckResult {
     let r = this.results.get(name);
     if (!r) {
-      r = { name, failures: [], ran: 0 };
+      r = { name, failures: [], ran: 0, notes: [] };
       this.results.set(name, r);
     }
     return r;
@@ -44,6 +46,10 @@ export class Checks {
     const r = this.slot(name);
     r.ran++;
     r.failures.push(`[${step}] ${oneLine(message)}`);
+  }
+
+  info(name: string, text: string): void {
+    this.slot(name).notes.push(text);
   }
 
   all(): CheckResult[] {

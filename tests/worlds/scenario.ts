@@ -9,7 +9,7 @@
 // agree), and the world's own expectations (see WorldSpec). Failures are collected, not thrown: the
 // scenario goes on so that the table shows every failing check of a world, not only the first.
 import assert from "node:assert/strict";
-import { logged, messageOf, privateImages, raw, waitFor, within, type Outcome } from "../faults/helpers";
+import { logged, messageOf, privateImages, raw, sweep, waitFor, within, type Outcome } from "../faults/helpers";
 import { SOURCE_IMAGE } from "../provider/env";
 import { WorldBook } from "./book";
 import { Checks, RAW_TYPE_ERROR, oneLine, type CheckResult } from "./checks";
@@ -160,6 +160,13 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     });
   }
 
+  if (spec.badGateway) {
+    // A create that the bad answers ended (rather than finished) must say what the gateway did.
+    for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) {
+      if (!o.ok) await checks.check(C.gatewayMessage, `${step} ${name}`, () => assertGatewayMessage(spec.badGateway!, errOf(o)));
+    }
+  }
+
   if (spec.progressChecks) {
     for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) {
       const id = idOf(o);
@@ -167,12 +174,14 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
       await checks.check(C.detection, `${step} ${name}`, () => {
         assert.ok(o.ok && task, `${name} did not finish: ${describe(o)}`);
         const lag = resolved[name].at - task.EndsAtMs;
+        checks.info(C.detection, `${name} ${(lag / 1000).toFixed(1)} s`);
         assert.ok(lag >= 0 && lag <= 10_000, `${name} (${id}) seen finished ${(lag / 1000).toFixed(1)} s after its task ended (profile ${spec.world.progressProfile ?? "linear"})`);
       });
       await checks.check(C.cadence, `${step} ${name}`, () => {
         assert.ok(o.ok && task, `${name} did not finish: ${describe(o)}`);
         const calls = resolved[name].describeTasks;
         const budget = terraformLooks(COPY_MS);
+        checks.info(C.cadence, `${name} ${calls}/${budget}`);
         assert.ok(calls <= budget, `${name} (${id}): ${calls} DescribeTasks calls, Terraform's cadence makes ${budget} for a ${COPY_MS / 1000} s copy`);
       });
     }
@@ -308,9 +317,16 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   });
 
   // ------------------------------------------------------------------ world-specific cases
-  if (spec.badGateway) await timeoutUnderBadGateway(spec, w, book, checks, note, seen);
-  if (spec.consoleDeleteCase) await consoleDelete(w, book, checks, note, seen);
-  if (spec.keepSnapshotsCase) await keepSnapshots(w, book, checks, note); // last: its kept snapshots stay
+  // Each case starts from a clean cloud and an empty state, so that a failure above (e.g. a destroy
+  // that left copies) is reported once, there, and does not cascade into these cases' checks.
+  const fresh = () => {
+    sweep(emu);
+    emu.clearFaults();
+    return { book: new WorldBook(emu), baseline: new Set(emu.snapshots().map((s) => s.SnapshotId)) };
+  };
+  if (spec.badGateway) await timeoutUnderBadGateway(spec, w, fresh(), checks, note, seen);
+  if (spec.consoleDeleteCase) await consoleDelete(w, fresh(), checks, note, seen);
+  if (spec.keepSnapshotsCase) await keepSnapshots(w, fresh(), checks, note);
 }
 
 async function destroyAll(w: WorldEnv, book: WorldBook, checks: Checks, step: string, seen: Seen, keptSnapshots?: Set<string>): Promise<void> {
@@ -330,7 +346,13 @@ async function destroyAll(w: WorldEnv, book: WorldBook, checks: Checks, step: st
 }
 
 /** A copy whose create timeout (1 min) ends while DescribeTasks and DescribeImages answer badly. */
-async function timeoutUnderBadGateway(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
+interface Fresh {
+  book: WorldBook;
+  /** Snapshots that existed before the case (left by an earlier failure): not this case's leaks. */
+  baseline: Set<string>;
+}
+
+async function timeoutUnderBadGateway(spec: WorldSpec, w: WorldEnv, { book, baseline }: Fresh, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
   const { emu, lc } = w;
   const step = "create timeout (1m) under a bad gateway";
   const name = "gated";
@@ -350,13 +372,10 @@ async function timeoutUnderBadGateway(spec: WorldSpec, w: WorldEnv, book: WorldB
   await checks.check(C.gatewayMessage, step, () => {
     assert.ok(!o.ok, "a 3-minute copy finished within a 1-minute timeout?");
     const m = errOf(o);
-    assert.doesNotMatch(m, RAW_TYPE_ERROR, "a raw TypeError");
-    if (bg.fault === "oversizedPage" && /Timed out after .*\(task task-\w+, [1-9]\d*% done\)/s.test(m)) return; // the real entries came through: a plain timeout is right
-    assert.match(m, bg.answered, `says what the gateway answered (${bg.answered}): ${m}`);
-    assert.match(m, /DescribeTasks|DescribeImages/, `names the action: ${m}`);
-    assert.match(m, /\b(for|over|during|since)\b[^.]{0,40}?\d+(\.\d+)?\s?(ms|s|m|h|sec|seconds|min|minutes)\b|\d+m\d+s/i, `says for how long: ${m}`);
+    if (bg.fault === "oversizedPage" && /Timed out after .*\(task [\w-]+, [1-9]\d*% done\)/s.test(m)) return; // the real entries came through: a plain timeout is right
+    assertGatewayMessage(bg, m);
   });
-  await invariants(checks, book, step);
+  await invariants(checks, book, step, baseline);
   if (o.ok || !o.partial) return;
   const again = note(await within(STEP_MS, book.up(lc, name, raw(name, {}, { create: "1m", update: "10m" })), "resume").catch((e) => ({ ok: false as const, error: e as Error })));
   await checks.check(C.resumed, `${step}: next up`, () => {
@@ -364,12 +383,20 @@ async function timeoutUnderBadGateway(spec: WorldSpec, w: WorldEnv, book: WorldB
     assert.equal(again.id, o.partial!.id, "the same copy");
     assert.equal(logged(emu, "CopyImage", { status: 200 }).length, copies + 1, "one CopyImage for it");
   });
-  await invariants(checks, book, `${step}: next up`);
-  await destroyAll(w, book, checks, `${step}: destroy`, seen);
+  await invariants(checks, book, `${step}: next up`, baseline);
+  await destroyAll(w, book, checks, `${step}: destroy`, seen, baseline);
+}
+
+/** What an error from a wait that the gateway ended must say: the gateway's answer, the action, for how long. */
+function assertGatewayMessage(bg: NonNullable<WorldSpec["badGateway"]>, m: string): void {
+  assert.doesNotMatch(m, RAW_TYPE_ERROR, "a raw TypeError");
+  assert.match(m, bg.answered, `says what the gateway answered (${bg.answered}): ${m}`);
+  assert.match(m, /DescribeTasks|DescribeImages/, `names the action: ${m}`);
+  assert.match(m, /\b(for|over|during|since)\b[^.]{0,40}?\d+(\.\d+)?\s?(ms|s|m|h|sec|seconds|min|minutes)\b|\d+m\d+s/i, `says for how long: ${m}`);
 }
 
 /** keepSnapshotsOnDelete: true: destroy leaves the copy's snapshots and says so. */
-async function keepSnapshots(w: WorldEnv, book: WorldBook, checks: Checks, note: (o: Outcome) => Outcome): Promise<void> {
+async function keepSnapshots(w: WorldEnv, { book, baseline }: Fresh, checks: Checks, note: (o: Outcome) => Outcome): Promise<void> {
   const { emu, lc } = w;
   const step = "keepSnapshotsOnDelete";
   const name = "keeper";
@@ -388,11 +415,11 @@ async function keepSnapshots(w: WorldEnv, book: WorldBook, checks: Checks, note:
     assert.ok(said.length > 0, `no log line says the snapshots were kept; lines: ${w.logs.slice(logsBefore).join(" | ") || "(none)"}`);
     assert.ok(snaps.every((s) => said.some((l) => l.includes(s))), `the line names the snapshots ${snaps.join(", ")}: ${said.join(" | ")}`);
   });
-  await invariants(checks, book, step, new Set(snaps));
+  await invariants(checks, book, step, new Set([...baseline, ...snaps]));
 }
 
 /** A copy deleted in the console, then refresh: it leaves the state, with no error. */
-async function consoleDelete(w: WorldEnv, book: WorldBook, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
+async function consoleDelete(w: WorldEnv, { book, baseline }: Fresh, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
   const { emu, lc } = w;
   const step = "out-of-band delete + refresh";
   const name = "console";
@@ -406,5 +433,5 @@ async function consoleDelete(w: WorldEnv, book: WorldBook, checks: Checks, note:
     assert.deepEqual(errors.map((e) => e.message), [], "refresh errors");
     assert.equal(book.get(name), undefined, "the deleted copy left the state");
   });
-  await invariants(checks, book, step);
+  await invariants(checks, book, step, baseline);
 }

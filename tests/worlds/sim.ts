@@ -15,7 +15,7 @@ import { FAULT_RETRY } from "../faults/helpers";
 export const CLOCK_SPEED = 60;
 /** Every copy in the matrix lasts this long (simulated). Long enough for several looks on every cadence. */
 export const COPY_MS = 3 * 60_000;
-/** Per-request timeout of the wire, REAL ms (the wire's timers are not the life cycle's clock): 60 simulated s. */
+/** Per-request timeout of the wire, REAL ms (the wire's timers are not the life cycle's clock): 60 simulated s at CLOCK_SPEED. */
 export const REQUEST_TIMEOUT_MS = 1_000;
 
 export const DEST = "cn-shanghai";
@@ -55,6 +55,8 @@ export interface WorldSpec {
   world: Partial<World>;
   /** Progress-profile worlds (and the default): the detection and cadence checks apply. */
   progressChecks?: boolean;
+  /** Simulated ms per real ms for this world (default CLOCK_SPEED). Slower where seconds are measured, so that a late timer counts for less. */
+  clockSpeed?: number;
   /** Bad-gateway worlds: these faults (on DescribeTasks and DescribeImages) while the copies run. */
   badGateway?: { fault: Fault["kind"]; count: number; answered: RegExp };
   /** A world where TagResources is denied. */
@@ -75,11 +77,12 @@ export interface WorldEnv {
 }
 
 export async function startWorld(spec: WorldSpec): Promise<WorldEnv> {
-  const env = await startTestEnv({ copyDurationMs: COPY_MS, clockSpeed: CLOCK_SPEED });
+  const speed = spec.clockSpeed ?? CLOCK_SPEED;
+  const env = await startTestEnv({ copyDurationMs: COPY_MS, clockSpeed: speed });
   // startTestEnv takes no world; no copy exists yet, so setting it now is the same as startEmulator({ world }).
   env.emulator.setWorld(spec.world);
   const lc = env.newLifecycle({
-    clock: simulatedClock(env.emulator),
+    clock: simulatedClock(env.emulator, speed),
     // undefined: the production defaults (DEFAULT_WAIT_POLICY, delete polling 2 s .. 30 s), on simulated time.
     waitPolicy: undefined,
     deletePollMs: undefined,

@@ -3,13 +3,15 @@
 import type { WorldSpec } from "./sim";
 
 const JITTER = { progressJitter: 0.3, progressSeed: 7 } as const;
+/** Where the checks measure simulated seconds (detection within 10 s), a slower clock: 10 s are ~330 real ms, not ~170. */
+const MEASURED = { progressChecks: true, clockSpeed: 30 } as const;
 
 export const DEFAULT_AND_PROGRESS: WorldSpec[] = [
-  { name: "default", world: {}, progressChecks: true, keepSnapshotsCase: true, consoleDeleteCase: true },
-  { name: "progress step (jitter 0.3)", world: { progressProfile: "step", ...JITTER }, progressChecks: true },
-  { name: "progress staircase (jitter 0.3)", world: { progressProfile: "staircase", ...JITTER }, progressChecks: true },
-  { name: "progress stall (jitter 0.3)", world: { progressProfile: "stall", ...JITTER }, progressChecks: true },
-  { name: "progress front-loaded (jitter 0.3)", world: { progressProfile: "front-loaded", ...JITTER }, progressChecks: true },
+  { name: "default", world: {}, ...MEASURED, keepSnapshotsCase: true, consoleDeleteCase: true },
+  { name: "progress step (jitter 0.3)", world: { progressProfile: "step", ...JITTER }, ...MEASURED },
+  { name: "progress staircase (jitter 0.3)", world: { progressProfile: "staircase", ...JITTER }, ...MEASURED },
+  { name: "progress stall (jitter 0.3)", world: { progressProfile: "stall", ...JITTER }, ...MEASURED },
+  { name: "progress front-loaded (jitter 0.3)", world: { progressProfile: "front-loaded", ...JITTER }, ...MEASURED },
 ];
 
 export const API_READINGS: WorldSpec[] = [
