@@ -18,7 +18,7 @@ import { COPY_MS, DEST, startWorld, terraformLooks, type WorldEnv, type WorldSpe
 export const C = {
   created: "create: both copies succeed",
   recorded: "a started copy is always recorded (ok or partial state)",
-  images: "invariant: no image leaked or lost (every step)",
+  images: "invariant: no image leaked or lost; each in the region and with the name the state says (every step)",
   snapshots: "invariant: no snapshot leaked (every step)",
   agree: "invariant: state and cloud agree on names and tags (every step)",
   snapshotIds: "output snapshotIds = the image's snapshots",

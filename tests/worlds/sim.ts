@@ -15,8 +15,18 @@ import { FAULT_RETRY } from "../faults/helpers";
 export const CLOCK_SPEED = 60;
 /** Every copy in the matrix lasts this long (simulated). Long enough for several looks on every cadence. */
 export const COPY_MS = 3 * 60_000;
-/** Per-request timeout of the wire, REAL ms (the wire's timers are not the life cycle's clock): 60 simulated s at CLOCK_SPEED. */
-export const REQUEST_TIMEOUT_MS = 1_000;
+/**
+ * The wire's timers run on REAL time (only the life cycle takes a clock), so its production budgets
+ * (wire.ts: DEFAULT_RETRY 8 retries, 500 ms .. 20 s apart, at most 180 s; requestTimeoutMs 10 s) are
+ * divided by the clock speed here: in simulated seconds the wire then behaves as in production. The
+ * request timeout keeps a floor of 250 real ms so that a slow machine does not time out sound requests.
+ */
+export function productionWireFor(speed: number) {
+  return {
+    retry: { retries: FAULT_RETRY.retries, minDelayMs: 500 / speed, maxDelayMs: 20_000 / speed, maxRetryTimeMs: 180_000 / speed },
+    requestTimeoutMs: Math.max(250, Math.round(10_000 / speed)),
+  };
+}
 
 export const DEST = "cn-shanghai";
 
@@ -86,8 +96,7 @@ export async function startWorld(spec: WorldSpec): Promise<WorldEnv> {
     // undefined: the production defaults (DEFAULT_WAIT_POLICY, delete polling 2 s .. 30 s), on simulated time.
     waitPolicy: undefined,
     deletePollMs: undefined,
-    retry: FAULT_RETRY,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...productionWireFor(speed),
   });
   return { env, emu: env.emulator, lc, logs: env.logs, stop: () => env.stop() };
 }
