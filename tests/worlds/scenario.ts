@@ -10,46 +10,11 @@
 // scenario goes on so that the table shows every failing check of a world, not only the first.
 import assert from "node:assert/strict";
 import { logged, messageOf, privateImages, raw, sweep, waitFor, within, type Outcome } from "../faults/helpers";
-import { SOURCE_IMAGE } from "../provider/env";
 import { WorldBook } from "./book";
 import { Checks, RAW_TYPE_ERROR, oneLine, type CheckResult } from "./checks";
 import { COPY_MS, DEST, startWorld, terraformLooks, type WorldEnv, type WorldSpec } from "./sim";
-
-export const C = {
-  created: "create: both copies succeed",
-  recorded: "a started copy is always recorded (ok or partial state)",
-  images: "invariant: no image leaked or lost; each in the region and with the name the state says (every step)",
-  snapshots: "invariant: no snapshot leaked (every step)",
-  agree: "invariant: state and cloud agree on names and tags (every step)",
-  snapshotIds: "output snapshotIds = the image's snapshots",
-  failedCopy: "failed copy (copyFails): clear error, copy and snapshots cleaned up",
-  refresh: "refresh reads every copy",
-  update: "update (rename + change tags) succeeds",
-  destroy: "destroy: nothing of ours remains (images, snapshots)",
-  deleteParam: "DeleteImages sends DeleteBindedSnapshots=true explicitly",
-  noTypeError: "no raw TypeError in any error or log line",
-  detection: "progress: copy seen finished <= 10 s (simulated) after its task ends",
-  cadence: "progress: DescribeTasks calls <= Terraform cadence for the same copy",
-  plainWarn: "TagResources denied: copy without tags succeeds, at most one warning naming ecs:TagResources (exactly one if its tag could not be set)",
-  taggedDenied: "TagResources denied: copy with tags -> error naming TagResources, code, right; recorded with only the real tags",
-  updateDenied: "TagResources denied: tag update -> error naming TagResources, code, right",
-  granted: "TagResources granted again: next up puts the tags on",
-  createTimeout: "bad gateway: create timeout bounds the whole create (simulated)",
-  gatewayMessage: "bad gateway: a wait ended by the gateway says what it answered, the action and for how long",
-  resumed: "bad gateway: the next up completes the same copy (one CopyImage)",
-  keep: "keepSnapshotsOnDelete: true leaves the snapshots and says so",
-  consoleDelete: "refresh drops a copy deleted out of band",
-} as const;
-
-export function checksFor(spec: WorldSpec): string[] {
-  const names: string[] = [C.created, C.recorded, C.images, C.snapshots, C.agree, C.snapshotIds, C.failedCopy, C.refresh, C.update, C.destroy, C.deleteParam, C.noTypeError];
-  if (spec.progressChecks) names.push(C.detection, C.cadence);
-  if (spec.tagDenied) names.push(C.plainWarn, C.taggedDenied, C.updateDenied, C.granted);
-  if (spec.badGateway) names.push(C.createTimeout, C.gatewayMessage, C.resumed);
-  if (spec.keepSnapshotsCase) names.push(C.keep);
-  if (spec.consoleDeleteCase) names.push(C.consoleDelete);
-  return names;
-}
+import { C, STEP_MS, assertGatewayMessage, checksFor, describeTasksFor, destroyAll, errOf, idOf, invariants, show, tagsOn, type Seen } from "./steps";
+import { consoleDelete, keepSnapshots, timeoutUnderBadGateway } from "./cases";
 
 const A = "tagged";
 const B = "plain";
@@ -59,30 +24,6 @@ const UPDATE: Record<string, { imageName: string; tags: Record<string, string> }
   [A]: { imageName: "tagged-renamed", tags: { team: "web2", env: "prod" } }, // one changed, one removed, one added
   [B]: { imageName: "plain-renamed", tags: { owner: "ops" } }, // first tags
 };
-/** Real-time bound of one step, so that a hang fails its checks instead of the whole suite. */
-const STEP_MS = 45_000;
-/** Errors and log lines seen in the run, for the raw-TypeError check. */
-type Seen = string[];
-
-const errOf = (o: Outcome) => (o.ok ? "" : messageOf(o.error));
-const idOf = (o: Outcome) => (o.ok ? o.id : o.partial?.id);
-const describe = (o: Outcome) => (o.ok ? `ok ${o.id}` : `${o.partial ? `partial ${o.partial.id}` : "plain error"}: ${errOf(o)}`);
-
-/** DescribeTasks calls so far whose ResourceIds name `imageId`. */
-function describeTasksFor(w: WorldEnv, imageId: string): number {
-  return logged(w.emu, "DescribeTasks").filter((e) => Object.entries(e.params).some(([k, v]) => k.startsWith("ResourceIds.") && v === imageId)).length;
-}
-
-function tagsOn(w: WorldEnv, imageId: string): Record<string, string> {
-  const image = privateImages(w.emu).find((i) => i.ImageId === imageId);
-  return Object.fromEntries((image?.Tags ?? []).filter((t) => t.Key !== "pulumi-copied-image:owner").map((t) => [t.Key, t.Value]));
-}
-
-async function invariants(checks: Checks, book: WorldBook, step: string, keptSnapshots?: Set<string>): Promise<void> {
-  await checks.check(C.images, step, () => book.assertMatchesEmulator(step));
-  await checks.check(C.snapshots, step, () => book.assertNoSnapshotLeak(step, keptSnapshots));
-  await checks.check(C.agree, step, () => book.assertTagsAgree(step));
-}
 
 const denialRe = (spec: WorldSpec) => new RegExp(spec.world.denial ?? "AccessDenied");
 
@@ -91,6 +32,7 @@ function assertNamesTagRight(spec: WorldSpec, message: string): void {
   assert.match(message, denialRe(spec), `names the code ${spec.world.denial ?? "AccessDenied"}: ${message}`);
   assert.match(message, /ecs:TagResources/, `names the right to grant (ecs:TagResources): ${message}`);
 }
+
 
 export async function runWorld(spec: WorldSpec): Promise<CheckResult[]> {
   const checks = new Checks(checksFor(spec));
@@ -143,10 +85,10 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
 
   await checks.check(C.created, step, () => {
     const expectOk = spec.tagDenied && tagsIgnored ? [[B, oB]] : [[A, oA], [B, oB]];
-    for (const [name, o] of expectOk as [string, Outcome][]) assert.ok(o.ok, `${name}: ${describe(o)}`);
+    for (const [name, o] of expectOk as [string, Outcome][]) assert.ok(o.ok, `${name}: ${show(o)}`);
   });
   await checks.check(C.recorded, step, () => {
-    for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) assert.ok(o.ok || o.partial, `${name} started a copy but is not recorded: ${describe(o)}`);
+    for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) assert.ok(o.ok || o.partial, `${name} started a copy but is not recorded: ${show(o)}`);
   });
   await invariants(checks, book, step);
   await checks.check(C.snapshotIds, step, () => book.assertSnapshotIds(step));
@@ -172,13 +114,13 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
       const id = idOf(o);
       const task = id ? emu.tasks(DEST).find((t) => t.ResourceId === id) : undefined;
       await checks.check(C.detection, `${step} ${name}`, () => {
-        assert.ok(o.ok && task, `${name} did not finish: ${describe(o)}`);
+        assert.ok(o.ok && task, `${name} did not finish: ${show(o)}`);
         const lag = resolved[name].at - task.EndsAtMs;
         checks.info(C.detection, `${name} ${(lag / 1000).toFixed(1)} s`);
         assert.ok(lag >= 0 && lag <= 10_000, `${name} (${id}) seen finished ${(lag / 1000).toFixed(1)} s after its task ended (profile ${spec.world.progressProfile ?? "linear"})`);
       });
       await checks.check(C.cadence, `${step} ${name}`, () => {
-        assert.ok(o.ok && task, `${name} did not finish: ${describe(o)}`);
+        assert.ok(o.ok && task, `${name} did not finish: ${show(o)}`);
         const calls = resolved[name].describeTasks;
         const budget = terraformLooks(COPY_MS);
         checks.info(C.cadence, `${name} ${calls}/${budget}`);
@@ -189,7 +131,7 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
 
   if (spec.tagDenied) {
     await checks.check(C.plainWarn, step, () => {
-      assert.ok(oB.ok, `the copy without tags failed: ${describe(oB)}`);
+      assert.ok(oB.ok, `the copy without tags failed: ${show(oB)}`);
       const warnings = createLogs.filter((l) => l.includes(`CopiedImage ${B}`) && /ecs:TagResources/.test(l));
       const ownerTagSet = privateImages(emu).find((i) => i.ImageId === oB.id)?.Tags.some((t) => t.Key === "pulumi-copied-image:owner");
       assert.ok(warnings.length <= 1, `more than one warning: ${warnings.join(" | ")}`);
@@ -200,12 +142,12 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     await checks.check(C.taggedDenied, step, () => {
       if (!tagsIgnored) {
         // Tags.N on CopyImage is applied in this world: the tags need no TagResources; the copy succeeds with them.
-        assert.ok(oA.ok, `tags applied by CopyImage, yet: ${describe(oA)}`);
+        assert.ok(oA.ok, `tags applied by CopyImage, yet: ${show(oA)}`);
         assert.deepEqual(tagsOn(w, oA.id), TAGS_A);
         return;
       }
       assert.ok(!oA.ok, `the copy with tags succeeded although its tags could not be set: tags on the image ${JSON.stringify(oA.ok ? tagsOn(w, oA.id) : {})}`);
-      assert.ok(oA.partial, `the copy with tags is not recorded: ${describe(oA)}`);
+      assert.ok(oA.partial, `the copy with tags is not recorded: ${show(oA)}`);
       assertNamesTagRight(spec, errOf(oA));
       const recorded = (book.outs(A)?.tags ?? {}) as Record<string, string>;
       assert.deepEqual(recorded, tagsOn(w, oA.partial.id), "the recorded outputs hold only the tags really on the image");
@@ -220,7 +162,7 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
       const copies = logged(emu, "CopyImage", { status: 200 }).length;
       const again = note(await within(STEP_MS, book.up(lc, name, input), `second up of ${name}`));
       await checks.check(C.resumed, `${step}: second up of ${name}`, () => {
-        assert.ok(again.ok, describe(again));
+        assert.ok(again.ok, show(again));
         assert.equal(again.id, o.partial!.id, "the same copy");
         assert.equal(logged(emu, "CopyImage", { status: 200 }).length, copies, "no second CopyImage");
       });
@@ -235,7 +177,7 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   const oF = note(await within(STEP_MS, book.up(lc, F, raw(F)), "failed copy").catch((e) => ({ ok: false as const, error: e as Error })));
   emu.clearFaults();
   await checks.check(C.failedCopy, step, () => {
-    assert.ok(!oF.ok, `the failing copy succeeded: ${describe(oF)}`);
+    assert.ok(!oF.ok, `the failing copy succeeded: ${show(oF)}`);
     const task = emu.tasks(DEST).at(-1);
     assert.equal(task?.Status, "Failed", "the newest task is the failed copy's");
     assert.match(errOf(oF), new RegExp(`${task!.ResourceId}.*failed`, "s"), "the error names the failed copy");
@@ -276,7 +218,7 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     await checks.check(C.update, step, () => {
       assert.deepEqual(inState, [A, B], "both copies are in the state to update");
       for (const [n, o] of updates) {
-        assert.ok(o.ok, `${n}: ${describe(o)}`);
+        assert.ok(o.ok, `${n}: ${show(o)}`);
         const image = privateImages(emu).find((i) => i.ImageId === o.id);
         assert.equal(image?.ImageName, UPDATE[n].imageName, `${n} renamed`);
         assert.deepEqual(tagsOn(w, o.id), UPDATE[n].tags, `${n}'s tags changed`);
@@ -295,7 +237,7 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     await checks.check(C.granted, step, () => {
       assert.deepEqual(inState, [A, B], "both copies are in the state");
       for (const [n, o] of again) {
-        assert.ok(o.ok, `${n}: ${describe(o)}`);
+        assert.ok(o.ok, `${n}: ${show(o)}`);
         assert.deepEqual(tagsOn(w, o.id), UPDATE[n].tags, `${n}'s tags are on the image`);
         assert.equal(privateImages(emu).find((i) => i.ImageId === o.id)?.ImageName, UPDATE[n].imageName, `${n} renamed`);
       }
@@ -303,7 +245,7 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     await invariants(checks, book, step);
     // The update step's check stays in the table for these worlds too.
     await checks.check(C.update, step, () => {
-      for (const [n, o] of again) assert.ok(o.ok, `${n}: ${describe(o)}`);
+      for (const [n, o] of again) assert.ok(o.ok, `${n}: ${show(o)}`);
     });
   }
 
@@ -329,109 +271,3 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   if (spec.keepSnapshotsCase) await keepSnapshots(w, fresh(), checks, note);
 }
 
-async function destroyAll(w: WorldEnv, book: WorldBook, checks: Checks, step: string, seen: Seen, keptSnapshots?: Set<string>): Promise<void> {
-  const errors: string[] = [];
-  for (const [key, e] of [...book.entries]) {
-    const r = await within(STEP_MS, book.recordDelete(key, w.lc.delete(e.id, e.outs)), `delete of ${key}`).catch((err) => ({ ok: false as const, error: err as Error }));
-    if (!r.ok) errors.push(`${key} (${e.id}): ${messageOf(r.error)}`);
-  }
-  seen.push(...errors);
-  await checks.check(C.destroy, step, () => {
-    assert.deepEqual(errors, [], "delete errors");
-    assert.deepEqual(privateImages(w.emu).map((i) => `${i.ImageId} (${i.ImageName}, ${i.Status})`), [], "images of ours left");
-    const left = w.emu.snapshots().filter((s) => s.ImageId !== SOURCE_IMAGE && !keptSnapshots?.has(s.SnapshotId));
-    assert.deepEqual(left.map((s) => `${s.SnapshotId} (${s.Region}, ${s.ImageId ?? "bound to no image"})`), [], "snapshots of ours left");
-  });
-  await invariants(checks, book, step, keptSnapshots);
-}
-
-/** A copy whose create timeout (1 min) ends while DescribeTasks and DescribeImages answer badly. */
-interface Fresh {
-  book: WorldBook;
-  /** Snapshots that existed before the case (left by an earlier failure): not this case's leaks. */
-  baseline: Set<string>;
-}
-
-async function timeoutUnderBadGateway(spec: WorldSpec, w: WorldEnv, { book, baseline }: Fresh, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
-  const { emu, lc } = w;
-  const step = "create timeout (1m) under a bad gateway";
-  const name = "gated";
-  const bg = spec.badGateway!;
-  const copies = logged(emu, "CopyImage", { status: 200 }).length;
-  const start = emu.now().getTime();
-  const run = within(STEP_MS, book.up(lc, name, raw(name, {}, { create: "1m" })), step).catch((e) => ({ ok: false as const, error: e as Error }));
-  await waitFor(() => logged(emu, "CopyImage", { status: 200 }).length > copies, "its CopyImage", 15_000).catch(() => undefined);
-  for (const action of ["DescribeTasks", "DescribeImages"]) emu.addFault({ kind: bg.fault, action, count: 500 } as never);
-  const o = note(await run);
-  const took = emu.now().getTime() - start;
-  emu.clearFaults();
-  await checks.check(C.createTimeout, step, () => {
-    assert.ok(took <= 60_000 + 15_000, `the create with customTimeouts.create 1m took ${Math.round(took / 1000)} s simulated: ${describe(o)}`);
-  });
-  await checks.check(C.recorded, step, () => assert.ok(o.ok || o.partial, `the copy is not recorded: ${describe(o)}`));
-  await checks.check(C.gatewayMessage, step, () => {
-    assert.ok(!o.ok, "a 3-minute copy finished within a 1-minute timeout?");
-    const m = errOf(o);
-    if (bg.fault === "oversizedPage" && /Timed out after .*\(task [\w-]+, [1-9]\d*% done\)/s.test(m)) return; // the real entries came through: a plain timeout is right
-    assertGatewayMessage(bg, m);
-  });
-  await invariants(checks, book, step, baseline);
-  if (o.ok || !o.partial) return;
-  const again = note(await within(STEP_MS, book.up(lc, name, raw(name, {}, { create: "1m", update: "10m" })), "resume").catch((e) => ({ ok: false as const, error: e as Error })));
-  await checks.check(C.resumed, `${step}: next up`, () => {
-    assert.ok(again.ok, describe(again));
-    assert.equal(again.id, o.partial!.id, "the same copy");
-    assert.equal(logged(emu, "CopyImage", { status: 200 }).length, copies + 1, "one CopyImage for it");
-  });
-  await invariants(checks, book, `${step}: next up`, baseline);
-  await destroyAll(w, book, checks, `${step}: destroy`, seen, baseline);
-}
-
-/** What an error from a wait that the gateway ended must say: the gateway's answer, the action, for how long. */
-function assertGatewayMessage(bg: NonNullable<WorldSpec["badGateway"]>, m: string): void {
-  assert.doesNotMatch(m, RAW_TYPE_ERROR, "a raw TypeError");
-  assert.match(m, bg.answered, `says what the gateway answered (${bg.answered}): ${m}`);
-  assert.match(m, /DescribeTasks|DescribeImages/, `names the action: ${m}`);
-  assert.match(m, /\b(for|over|during|since)\b[^.]{0,40}?\d+(\.\d+)?\s?(ms|s|m|h|sec|seconds|min|minutes)\b|\d+m\d+s/i, `says for how long: ${m}`);
-}
-
-/** keepSnapshotsOnDelete: true: destroy leaves the copy's snapshots and says so. */
-async function keepSnapshots(w: WorldEnv, { book, baseline }: Fresh, checks: Checks, note: (o: Outcome) => Outcome): Promise<void> {
-  const { emu, lc } = w;
-  const step = "keepSnapshotsOnDelete";
-  const name = "keeper";
-  const o = note(await within(STEP_MS, book.up(lc, name, raw(name, { keepSnapshotsOnDelete: true })), step).catch((e) => ({ ok: false as const, error: e as Error })));
-  const id = idOf(o);
-  const snaps = id ? emu.snapshots(DEST).filter((s) => s.ImageId === id).map((s) => s.SnapshotId) : [];
-  const logsBefore = w.logs.length;
-  const del = book.get(name) ? await within(STEP_MS, book.recordDelete(name, lc.delete(book.get(name)!.id, book.get(name)!.outs)), "delete").catch((e) => ({ ok: false as const, error: e as Error })) : undefined;
-  await checks.check(C.keep, step, () => {
-    assert.ok(o.ok, describe(o));
-    assert.ok(del?.ok, `delete: ${del && !del.ok ? messageOf(del.error) : "not run"}`);
-    assert.ok(snaps.length > 0, "the copy had snapshots");
-    const left = emu.snapshots(DEST).filter((s) => snaps.includes(s.SnapshotId)).map((s) => s.SnapshotId);
-    assert.deepEqual(left, snaps, "its snapshots are still there");
-    const said = w.logs.slice(logsBefore).filter((l) => /snapshot/i.test(l) && /kept|keep|left|retain|not deleted/i.test(l));
-    assert.ok(said.length > 0, `no log line says the snapshots were kept; lines: ${w.logs.slice(logsBefore).join(" | ") || "(none)"}`);
-    assert.ok(snaps.every((s) => said.some((l) => l.includes(s))), `the line names the snapshots ${snaps.join(", ")}: ${said.join(" | ")}`);
-  });
-  await invariants(checks, book, step, new Set([...baseline, ...snaps]));
-}
-
-/** A copy deleted in the console, then refresh: it leaves the state, with no error. */
-async function consoleDelete(w: WorldEnv, { book, baseline }: Fresh, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
-  const { emu, lc } = w;
-  const step = "out-of-band delete + refresh";
-  const name = "console";
-  const o = note(await within(STEP_MS, book.up(lc, name, raw(name)), step).catch((e) => ({ ok: false as const, error: e as Error })));
-  const id = idOf(o);
-  if (id) emu.deleteImageOutOfBand(DEST, id);
-  const errors = await within(STEP_MS, book.refresh(lc), "refresh");
-  seen.push(...errors.map((e) => e.message));
-  await checks.check(C.consoleDelete, step, () => {
-    assert.ok(o.ok, describe(o));
-    assert.deepEqual(errors.map((e) => e.message), [], "refresh errors");
-    assert.equal(book.get(name), undefined, "the deleted copy left the state");
-  });
-  await invariants(checks, book, step, baseline);
-}
