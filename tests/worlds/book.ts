@@ -28,7 +28,7 @@ export class WorldBook extends StateBook {
       try {
         const r = await lc.read(e.id, e.outs);
         if (!r.id) this.entries.delete(key);
-        else this.entries.set(key, { ...e, id: r.id, outs: r.props ?? e.outs });
+        else this.entries.set(key, { ...e, id: r.id, outs: (r.props as Props | undefined) ?? e.outs });
       } catch (err) {
         errors.push(new Error(`read of ${key} (${e.id}) failed: ${messageOf(err)}`));
       }
