@@ -17,8 +17,7 @@ const ADVICE: Record<string, string> = {
     "The request signature was rejected; check that the secret key belongs to the access key (volcengine:secretKey / VOLCENGINE_SECRET_KEY).",
   InvalidTimestamp: "The request was signed with a time more than 15 minutes off; check this machine's clock.",
   InvalidCredential: "The credentials were rejected; check the access key, secret key and session token.",
-  AccessDenied: "The credentials are not allowed to do this; grant the ECS image permissions to this user or role.",
-  LackPolicy: "The credentials are not allowed to do this; attach a policy that allows the ECS image actions.",
+  // AccessDenied / LackPolicy: the advice names the permission of the failed action (see `describe`).
   InvalidActionOrVersion: "The endpoint does not know this action; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
   ServiceNotFound: "The endpoint does not serve ECS; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
   // Throttling and transient failures.
@@ -103,12 +102,40 @@ export class VolcengineError extends Error implements VolcengineErrorFields {
   }
 }
 
+/**
+ * The gateway's authorization refusals (reference §7): `AccessDenied` (CodeN 100013, HTTP 403, "User
+ * is not authorized to perform: %s on resource: %s.") and `LackPolicy` (100012, 403). Other 403 codes
+ * whose name says the caller lacks a right (`Forbidden`, `UnauthorizedOperation`, `NoPermission`,
+ * `AccessDenied.*`) are counted too: the ECS pages we read list none, but IAM-style services use them
+ * [INFERRED]. Business refusals (`OperationDenied.*`) and credential problems (401) are not
+ * authorization errors: granting a permission would not help.
+ */
+const AUTHORIZATION_CODES = new Set(["AccessDenied", "LackPolicy"]);
+const AUTHORIZATION_CODE_NS = new Set([100012, 100013]);
+const AUTHORIZATION_LIKE = /^(AccessDenied|Forbidden|Unauthorized|NotAuthorized|NoPermission|LackPolicy)/i;
+
+/** True when the credentials were refused the right to call the action: granting `ecs:<Action>` would help. */
+export function isAuthorizationError(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const { code, codeN, httpStatus } = e as Partial<VolcengineErrorFields>;
+  if (typeof code !== "string") return false;
+  if (AUTHORIZATION_CODES.has(code) || (typeof codeN === "number" && AUTHORIZATION_CODE_NS.has(codeN))) return true;
+  return httpStatus === 403 && AUTHORIZATION_LIKE.test(code);
+}
+
+/** The IAM permission an ECS action needs: `ecs:<Action>` (the form the gateway's AccessDenied message names). */
+export function permissionFor(action: string): string {
+  return `ecs:${action}`;
+}
+
 function describe(f: VolcengineErrorFields): string {
   const where = `${f.action} in ${f.region}`;
   const status = f.httpStatus !== undefined ? `HTTP ${f.httpStatus}, ` : "";
   const codeN = f.codeN !== undefined ? ` (${f.codeN})` : "";
   const requestId = `request id ${f.requestId ?? "none: no response was received"}`;
-  const advice = adviceFor(f.code);
+  const advice = isAuthorizationError(f)
+    ? `Grant these credentials the permission ${permissionFor(f.action)} (or a policy that includes it).`
+    : adviceFor(f.code);
   const said = f.serviceMessage ? ` Volcengine said: "${f.serviceMessage}"` : "";
   return `${where} failed: ${f.code}${codeN} (${status}${requestId}).${said}${advice ? " " + advice : ""}`;
 }
