@@ -26,6 +26,11 @@ const ADVICE: Record<string, string> = {
     "Volcengine is throttling this account; the provider retried with backoff and gave up. Try again later or lower the parallelism.",
   InternalError: "Volcengine had an internal error; the provider retried and gave up. Try again; if it persists, open a ticket with the request id.",
   "OperationDenied.ResourceLocked": "The image is locked by another operation; wait for it to finish and try again.",
+  // Our own codes for answers that were not Volcengine's (a gateway or proxy answered, or the answer broke on the way).
+  InvalidResponse:
+    "Something between this machine and Volcengine (a gateway, proxy or load balancer) answered instead of the service; the provider retried and gave up. Try again later; if it persists, check volcengine:endpoint / VOLCENGINE_ENDPOINT and any HTTP proxy.",
+  NotAVolcengineEndpoint: "The endpoint did not answer as the Volcengine OpenAPI does; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
+  DeadlineExceeded: "The operation's time (customTimeouts) ran out before an answer came; run the command again, or raise the timeout.",
   // CopyImage.
   "MissingParameter.DestinationRegion": "destinationRegion must be set.",
   "MissingParameter.ImageName": "imageName must be set.",
@@ -73,6 +78,9 @@ export interface VolcengineErrorFields {
   region: string;
   /** The service's own message. */
   serviceMessage?: string;
+  /** Our own account of what was wrong, when it was not Volcengine that answered (an HTML page, a cut-off
+   * answer, a missing or malformed Result, no answer at all). Said instead of the code. */
+  detail?: string;
   /** True when the request may or may not have been carried out (the connection broke after sending). */
   ambiguous?: boolean;
 }
@@ -87,10 +95,15 @@ export class VolcengineError extends Error implements VolcengineErrorFields {
   readonly action: string;
   readonly region: string;
   readonly serviceMessage?: string;
+  readonly detail?: string;
   readonly ambiguous: boolean;
+  /** The message without "<action> in <region> failed: " and without the advice: what was answered, with status and request id. */
+  readonly summary: string;
 
   constructor(fields: VolcengineErrorFields) {
     super(describe(fields));
+    this.summary = summarize(fields);
+    this.detail = fields.detail;
     this.code = fields.code;
     this.codeN = fields.codeN;
     this.httpStatus = fields.httpStatus;
@@ -128,16 +141,22 @@ export function permissionFor(action: string): string {
   return `ecs:${action}`;
 }
 
-function describe(f: VolcengineErrorFields): string {
-  const where = `${f.action} in ${f.region}`;
-  const status = f.httpStatus !== undefined ? `HTTP ${f.httpStatus}, ` : "";
+/** What was answered: the code (or our detail), CodeN, HTTP status, request id, and the service's message. */
+function summarize(f: VolcengineErrorFields): string {
+  // A detail that already starts with the status ("HTTP 502 with an HTML page ...") does not repeat it.
+  const status = f.httpStatus !== undefined && !f.detail?.startsWith(`HTTP ${f.httpStatus}`) ? `HTTP ${f.httpStatus}, ` : "";
   const codeN = f.codeN !== undefined ? ` (${f.codeN})` : "";
-  const requestId = `request id ${f.requestId ?? "none: no response was received"}`;
+  // "none: no response was received" only where that is true: an HTTP status means an answer came.
+  const requestId = f.requestId ? `request id ${f.requestId}` : f.httpStatus !== undefined ? "no request id" : "request id none: no response was received";
+  const said = f.serviceMessage ? ` Volcengine said: "${f.serviceMessage}"` : "";
+  return `${f.detail ?? f.code + codeN} (${status}${requestId}).${said}`;
+}
+
+function describe(f: VolcengineErrorFields): string {
   const advice = isAuthorizationError(f)
     ? `Grant these credentials the permission ${permissionFor(f.action)} (or a policy that includes it).`
     : adviceFor(f.code);
-  const said = f.serviceMessage ? ` Volcengine said: "${f.serviceMessage}"` : "";
-  return `${where} failed: ${f.code}${codeN} (${status}${requestId}).${said}${advice ? " " + advice : ""}`;
+  return `${f.action} in ${f.region} failed: ${summarize(f)}${advice ? " " + advice : ""}`;
 }
 
 /** Removes anything that looks like a credential from a text we did not compose ourselves. */
