@@ -34,6 +34,7 @@ export function badAnswer(from: AnswerSource, detail: string): VolcengineError {
 }
 
 function kind(v: unknown): string {
+  if (v === undefined) return "missing";
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";
