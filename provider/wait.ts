@@ -16,6 +16,7 @@ import type { ImageRecord, TaskRecord } from "./ecs";
 import { isTransient, type CallBounds } from "./wire";
 import { VolcengineError } from "./errors";
 import { realClock, type Clock } from "./clock";
+import { atDeadline } from "./deadline";
 import type { PollTrouble, Seen, WaitOutcome } from "./wait-outcome";
 import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "./schedule";
 
@@ -119,7 +120,7 @@ export class TaskWatcher {
         cleanups.push(() => signal.removeEventListener("abort", onAbort));
       }
       // The deadline ends the wait on time even while a poll is stuck (a hanging gateway, the wire's retries).
-      if (Number.isFinite(opts.deadline)) cleanups.push(this.clock.setTimer(() => this.end(w, { kind: "timedOut" }), opts.deadline - now));
+      cleanups.push(atDeadline(this.clock, opts.deadline, () => this.end(w, { kind: "timedOut" })));
       w.cleanup = () => cleanups.forEach((c) => c());
       const list = this.waiters.get(imageId) ?? [];
       list.push(w);

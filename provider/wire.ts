@@ -21,6 +21,7 @@ import { TokenBucket } from "./rate-limit";
 import { DEFAULT_RETRY, validateRetry, type RetryPolicy } from "./defaults";
 import { badAnswer, type AnswerCheck, type AnswerSource } from "./answers";
 import { realClock, type Clock } from "./clock";
+import { atDeadline } from "./deadline";
 
 export const ECS_VERSION = "2020-04-01";
 export const ECS_SERVICE = "ecs";
@@ -214,7 +215,7 @@ export class WireClient {
     let lastError: unknown;
     if (this.clock.now() >= deadline) throw this.deadlineError(action, region, lastError);
     const bound = Number.isFinite(deadline) ? new AbortController() : undefined;
-    const cancelTimer = bound ? this.clock.setTimer(() => bound.abort(DEADLINE), deadline - this.clock.now()) : undefined;
+    const cancelTimer = bound ? atDeadline(this.clock, deadline, () => bound.abort(DEADLINE)) : undefined;
     const signal = bound ? (opts.signal ? AbortSignal.any([opts.signal, bound.signal]) : bound.signal) : opts.signal;
     try {
       return await pRetry(() => this.once<T>(action, region, params, signal, opts.check), {

@@ -106,3 +106,15 @@ test("each wait its own deadline: one poll serves both, bounded by the later dea
   assert.equal(b.waitedMs, 50_000);
   assert.deepEqual(seen, [50_000]);
 });
+
+test("a deadline beyond what a timer can hold (customTimeouts of 30 days) does not end the wait at once", async () => {
+  const clock = new FakeClock(0);
+  const region = new GatewayRegion(clock);
+  region.mode = "ok";
+  const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
+  let outcome: WaitOutcome | undefined;
+  void watcher.wait("image-a", { deadline: 30 * 24 * 3_600_000 }).then((o) => (outcome = o));
+  await clock.advance(60_000);
+  assert.equal(outcome, undefined, "still waiting after a minute");
+  assert.ok(clock.requested.every((ms) => ms <= 2 ** 31 - 1), "no timer longer than 2^31-1 ms");
+});
