@@ -102,7 +102,7 @@ test("VolcengineError message: action, region, code, CodeN, HTTP status, request
   assert.equal(t.ambiguous, true);
 
   const unknown = new VolcengineError({ code: "Some.NewCode", httpStatus: 400, action: "DeleteImages", region: "cn-guangzhou" });
-  assert.equal(unknown.message, "DeleteImages in cn-guangzhou failed: Some.NewCode (HTTP 400, request id none: no response was received).");
+  assert.equal(unknown.message, "DeleteImages in cn-guangzhou failed: Some.NewCode (HTTP 400, no request id).", "an answer came: not 'no response was received'");
 });
 
 test("every advice sentence is one plain sentence", () => {
