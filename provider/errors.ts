@@ -28,7 +28,7 @@ const ADVICE: Record<string, string> = {
   "OperationDenied.ResourceLocked": "The image is locked by another operation; wait for it to finish and try again.",
   // Our own codes for answers that were not Volcengine's (a gateway or proxy answered, or the answer broke on the way).
   InvalidResponse:
-    "Something between this machine and Volcengine (a gateway, proxy or load balancer) answered instead of the service; the provider retried and gave up. Try again later; if it persists, check volcengine:endpoint / VOLCENGINE_ENDPOINT and any HTTP proxy.",
+    "Something between this machine and Volcengine (a gateway, proxy or load balancer) answered instead of the service. Try again later; if it persists, check volcengine:endpoint / VOLCENGINE_ENDPOINT and any HTTP proxy.",
   NotAVolcengineEndpoint: "The endpoint did not answer as the Volcengine OpenAPI does; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
   DeadlineExceeded: "The operation's time (customTimeouts) ran out before an answer came; run the command again, or raise the timeout.",
   // CopyImage.
