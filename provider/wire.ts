@@ -213,12 +213,13 @@ export class WireClient {
   async callWithMeta<T>(action: string, region: string, params: Params, opts: CallOptions<T>): Promise<{ result: T; requestId?: string }> {
     const deadline = opts.deadline ?? Infinity;
     let lastError: unknown;
-    if (this.clock.now() >= deadline) throw this.deadlineError(action, region, lastError);
+    if (this.clock.now() >= deadline) throw this.deadlineError(action, region, lastError, false);
+    let sent = false;
     const bound = Number.isFinite(deadline) ? new AbortController() : undefined;
     const cancelTimer = bound ? atDeadline(this.clock, deadline, () => bound.abort(DEADLINE)) : undefined;
     const signal = bound ? (opts.signal ? AbortSignal.any([opts.signal, bound.signal]) : bound.signal) : opts.signal;
     try {
-      return await pRetry(() => this.once<T>(action, region, params, signal, opts.check), {
+      return await pRetry(() => this.once<T>(action, region, params, signal, opts.check, () => (sent = true)), {
         retries: this.retry.retries,
         factor: 2,
         minTimeout: this.retry.minDelayMs,
@@ -238,22 +239,22 @@ export class WireClient {
         },
       });
     } catch (e) {
-      if (bound?.signal.aborted && !opts.signal?.aborted) throw this.deadlineError(action, region, lastError);
+      if (bound?.signal.aborted && !opts.signal?.aborted) throw this.deadlineError(action, region, lastError, sent);
       throw e;
     } finally {
       cancelTimer?.();
     }
   }
 
-  /** The deadline passed before an answer that ended the call: ambiguous (a request may have run), with the last attempt's answer. */
-  private deadlineError(action: string, region: string, last: unknown): VolcengineError {
+  /** The deadline passed before an answer that ended the call: ambiguous when a request was sent (it may have run), with the last attempt's answer. */
+  private deadlineError(action: string, region: string, last: unknown, sent: boolean): VolcengineError {
     const lastSaid = last instanceof VolcengineError ? `; the last attempt: ${last.summary.replace(/\.$/, "")}` : "";
     return new VolcengineError({
       code: "DeadlineExceeded",
       action,
       region,
-      ambiguous: true,
-      detail: `no answer that settled it before the operation's deadline${lastSaid}`,
+      ambiguous: sent,
+      detail: sent ? `no answer that settled it before the operation's deadline${lastSaid}` : "not sent: the operation's deadline had passed",
       requestId: last instanceof VolcengineError ? last.requestId : undefined,
       httpStatus: last instanceof VolcengineError ? last.httpStatus : undefined,
     });
@@ -278,13 +279,14 @@ export class WireClient {
     return s;
   }
 
-  private async once<T>(action: string, region: string, params: Params, signal?: AbortSignal, check?: AnswerCheck<T>): Promise<{ result: T; requestId?: string }> {
+  private async once<T>(action: string, region: string, params: Params, signal?: AbortSignal, check?: AnswerCheck<T>, sending?: () => void): Promise<{ result: T; requestId?: string }> {
     if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
     await this.options.rateLimiter?.take(signal);
     const api = this.service(region).createAPI<Record<string, string>, T>(action, { method: "GET", Version: ECS_VERSION });
     let raw: unknown;
     try {
       // The second argument reaches axios's request config: the signal cancels the request itself.
+      sending?.();
       raw = await api(flatten(params), { timeout: this.timeoutMs, signal, [MARK]: true } as never);
     } catch (e) {
       if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));

@@ -183,6 +183,8 @@ test("deadline: HTTP 502 all along; the retries stop at the deadline and the err
     assert.match(e.message, /the last attempt: HTTP 502 with an HTML page, not a Volcengine answer/);
     const past = await failure(tasksCall(wire, { deadline: clock.now() - 1 }));
     assert.equal(past.code, "DeadlineExceeded", "no request once the deadline has passed");
+    assert.equal(past.ambiguous, false, "nothing was sent: a CopyImage would not be in doubt");
+    assert.match(past.message, /not sent: the operation's deadline had passed/);
   } finally {
     await g.stop();
   }
@@ -199,6 +201,7 @@ test("deadline: the wait for a token of the rate limit stops at the deadline too
     const startReal = Date.now();
     const e = await failure(tasksCall(wire, { deadline: clock.now() + 6_000 }));
     assert.equal(e.code, "DeadlineExceeded");
+    assert.equal(e.ambiguous, false, "never sent");
     assert.ok(Date.now() - startReal < 2_000, "not stuck waiting for a token");
     assert.equal(g.requests(), 1);
   } finally {
