@@ -13,7 +13,7 @@ import { labelOf } from "./report";
 import type { OperationContext, OperationEnv } from "./context";
 
 export async function adopt(inputs: CopiedImageInputs, id: string, env: OperationEnv, ctx: OperationContext): Promise<{ id: string; outs: CopiedImageState }> {
-  const destination = env.session.destination(inputs.destinationRegion, ctx.signal);
+  const destination = env.session.destination(inputs.destinationRegion, ctx.signal, ctx.deadline);
   const label = labelOf(targetOf(inputs));
   const image = await destination.describeImage(id);
   if (!image) throw new Error(`${label}: cannot adopt ${id}: there is no such image in ${inputs.destinationRegion}.`);

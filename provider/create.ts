@@ -11,8 +11,8 @@ import type { OperationContext, OperationEnv } from "./context";
 
 export async function create(inputs: CopiedImageInputs, env: OperationEnv, ctx: OperationContext): Promise<{ id: string; outs: CopiedImageState }> {
   if (inputs.adoptImageId) return adopt(inputs, inputs.adoptImageId, env, ctx);
-  const source = env.session.source(inputs.sourceRegion, ctx.signal);
-  const destination = env.session.destination(inputs.destinationRegion, ctx.signal);
+  const source = env.session.source(inputs.sourceRegion, ctx.signal, ctx.deadline);
+  const destination = env.session.destination(inputs.destinationRegion, ctx.signal, ctx.deadline);
 
   // After a crash between CopyImage and Pulumi saving the result, the copy is already there.
   let imageId = await findOwnCopy(destination, inputs, ctx.reporter);

@@ -17,7 +17,7 @@ const WAITABLE = ["OperationDenied.ImageIsCopying", "OperationDenied.ImageIsExpo
 export async function deleteCopy(id: string, state: Partial<CopiedImageState>, env: OperationEnv, ctx: OperationContext): Promise<void> {
   const region = state.destinationRegion;
   if (typeof region !== "string") throw new Error(`cannot delete ${id}: its destinationRegion is not in the state.`);
-  const destination = env.session.destination(region, ctx.signal);
+  const destination = env.session.destination(region, ctx.signal, ctx.deadline);
   const label = labelOf(targetOf(state));
   const { clock, tunables } = env;
   const started = clock.now();

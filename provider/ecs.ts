@@ -9,7 +9,8 @@
  *   CopyImage doc: "call DescribeTasks in the destination region").
  */
 import { VolcengineError } from "./errors";
-import { WireClient, type Params } from "./wire";
+import { WireClient, type CallBounds, type Params } from "./wire";
+import { copyImageAnswer, deleteImagesAnswer, describeImagesAnswer, describeTasksAnswer, ignoredAnswer, badAnswer, type AnswerCheck, type Page } from "./answers";
 
 export interface Tag {
   Key: string;
@@ -62,6 +63,23 @@ export interface CopyImageRequest {
 
 /** The documented ceiling of ids per DescribeTasks / DescribeImages call. */
 export const MAX_IDS_PER_CALL = 100;
+/** No listing of ours has this many pages (50 images per region, 100 per page): a NextToken that
+ * never ends is a broken answer, not a long list. */
+const MAX_PAGES = 1_000;
+
+export type { CallBounds } from "./wire";
+
+/**
+ * Unknown ids in DescribeImages: no doc statement and no `InvalidImage.NotFound` in its error table;
+ * the tf provider's read path implies an empty list, but a 404 `InvalidImage.NotFound` for a batch
+ * with any unknown id is the other reading (emulator world `describeImagesUnknownId: "notFound"`)
+ * [INFERRED: both readings are handled]. So a lookup by id reads that answer as "not there": one id
+ * is absent; a batch falls back to asking for its ids one by one. DescribeTasks gets the same
+ * treatment (its doc is silent too).
+ */
+function isUnknownId(e: unknown): boolean {
+  return e instanceof VolcengineError && (e.code === "InvalidImage.NotFound" || e.code === "InvalidTask.NotFound" || e.code === "InvalidResource.NotFound");
+}
 
 abstract class RegionClient {
   constructor(
@@ -70,24 +88,79 @@ abstract class RegionClient {
     readonly region: string,
     /** Cancels this client's requests (and their retries) when aborted. */
     readonly signal?: AbortSignal,
+    /** The operation's deadline (on the session's clock) for every request of this client. */
+    readonly deadline?: number,
   ) {}
 
-  /** The same client, its requests cancelled by `signal`. */
-  withSignal(signal: AbortSignal | undefined): this {
-    const Self = this.constructor as new (wire: WireClient, region: string, signal?: AbortSignal) => this;
-    return new Self(this.wire, this.region, signal);
+  /** The same client, its requests cancelled by `signal` (and bounded by `deadline`). */
+  withSignal(signal: AbortSignal | undefined, deadline: number | undefined = this.deadline): this {
+    const Self = this.constructor as new (wire: WireClient, region: string, signal?: AbortSignal, deadline?: number) => this;
+    return new Self(this.wire, this.region, signal, deadline);
   }
 
-  protected call<T>(action: string, params: Params, idempotent: boolean): Promise<T> {
-    return this.wire.call<T>(action, this.region, params, { idempotent, signal: this.signal });
+  /** The same client, its requests bounded by the operation's deadline. */
+  withDeadline(deadline: number | undefined): this {
+    return this.withSignal(this.signal, deadline);
+  }
+
+  protected call<T>(action: string, params: Params, idempotent: boolean, check: AnswerCheck<T>, bounds: CallBounds = {}): Promise<T> {
+    return this.wire.call<T>(action, this.region, params, { idempotent, signal: this.signal, check, deadline: this.deadline, ...bounds });
+  }
+
+  /** Follows NextToken; stops on a repeated token or an endless list (a broken answer). */
+  protected async paged<T>(action: string, params: Params, check: AnswerCheck<Page<T>>, bounds?: CallBounds): Promise<T[]> {
+    const out: T[] = [];
+    const seen = new Set<string>();
+    let nextToken: string | undefined;
+    for (let page = 0; ; page++) {
+      const r = await this.call(action, { ...params, MaxResults: MAX_IDS_PER_CALL, NextToken: nextToken }, true, check, bounds);
+      // No spread into arguments: a page can be far larger than asked for.
+      for (const entry of r.entries) out.push(entry);
+      nextToken = r.nextToken;
+      if (!nextToken) return out;
+      if (seen.has(nextToken) || page + 1 >= MAX_PAGES) {
+        throw badAnswer({ action, region: this.region }, `the answer's NextToken ${seen.has(nextToken) ? "repeats an earlier one" : `still goes on after ${MAX_PAGES} pages`}`);
+      }
+      seen.add(nextToken);
+    }
+  }
+
+  /** Lookup by ids, read per the unknown-id rule above: any number of ids, 100 a call. */
+  protected async byIds<T>(ids: readonly string[], lookup: (batch: readonly string[]) => Promise<T[]>): Promise<T[]> {
+    const out: T[] = [];
+    const one = async (batch: readonly string[]): Promise<void> => {
+      let found: T[];
+      try {
+        found = await lookup(batch);
+      } catch (e) {
+        if (!isUnknownId(e)) throw e;
+        if (batch.length === 1) return; // not there
+        for (const id of batch) await one([id]); // one unknown id failed the whole batch
+        return;
+      }
+      for (const f of found) out.push(f);
+    };
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += MAX_IDS_PER_CALL) await one(unique.slice(i, i + MAX_IDS_PER_CALL));
+    return out;
+  }
+
+  /** Images by id: the ones that exist (unknown ids are absent, whichever way the service says so). */
+  async describeImages(imageIds: readonly string[], bounds?: CallBounds): Promise<ImageRecord[]> {
+    return this.byIds(imageIds, (batch) => this.paged("DescribeImages", { ImageIds: batch }, describeImagesAnswer(new Set(batch), MAX_IDS_PER_CALL), bounds));
+  }
+
+  /** One image, or undefined when this region does not list it. */
+  async describeImage(imageId: string, bounds?: CallBounds): Promise<ImageRecord | undefined> {
+    return (await this.describeImages([imageId], bounds)).find((i) => i.ImageId === imageId);
   }
 }
 
 export class SourceRegionClient extends RegionClient {
   /** Starts a copy; returns the id of the new image in the destination region. Not idempotent: the
-   * service has no client token, so a broken connection is never retried here (see lifecycle). */
+   * service has no client token, so a broken connection is never retried here (see start-copy.ts). */
   async copyImage(req: CopyImageRequest): Promise<string> {
-    const result = await this.call<{ ImageId?: string }>(
+    return this.call(
       "CopyImage",
       {
         ImageId: req.sourceImageId,
@@ -99,87 +172,31 @@ export class SourceRegionClient extends RegionClient {
         Tags: req.tags && req.tags.length > 0 ? req.tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined,
       },
       false,
+      copyImageAnswer,
     );
-    if (!result?.ImageId) {
-      throw new VolcengineError({
-        code: "InvalidResponse",
-        action: "CopyImage",
-        region: this.region,
-        serviceMessage: "the answer had no Result.ImageId",
-      });
-    }
-    return result.ImageId;
-  }
-
-  /** The source image, or undefined when this region does not list it. */
-  async describeImage(imageId: string): Promise<ImageRecord | undefined> {
-    const r = await this.call<{ Images?: ImageRecord[] }>("DescribeImages", { ImageIds: [imageId] }, true);
-    return r?.Images?.find((i) => i.ImageId === imageId);
   }
 }
 
 export class DestinationRegionClient extends RegionClient {
-  /** Tasks for the given images (any number: batched by 100, all pages followed). */
-  async describeTasksForImages(imageIds: readonly string[]): Promise<TaskRecord[]> {
-    const tasks: TaskRecord[] = [];
-    for (let i = 0; i < imageIds.length; i += MAX_IDS_PER_CALL) {
-      const batch = imageIds.slice(i, i + MAX_IDS_PER_CALL);
-      let nextToken: string | undefined;
-      do {
-        const r = await this.call<{ Tasks?: TaskRecord[]; NextToken?: string }>(
-          "DescribeTasks",
-          { ResourceIds: batch, MaxResults: MAX_IDS_PER_CALL, NextToken: nextToken || undefined },
-          true,
-        );
-        tasks.push(...(r?.Tasks ?? []));
-        nextToken = r?.NextToken || undefined;
-      } while (nextToken);
-    }
-    return tasks;
-  }
-
-  /** Images by id (unknown ids are simply absent: the API answers an empty list, [INFERRED] from tf). */
-  async describeImages(imageIds: readonly string[]): Promise<ImageRecord[]> {
-    const images: ImageRecord[] = [];
-    for (let i = 0; i < imageIds.length; i += MAX_IDS_PER_CALL) {
-      images.push(...(await this.pagedImages({ ImageIds: imageIds.slice(i, i + MAX_IDS_PER_CALL) })));
-    }
-    return images;
-  }
-
-  async describeImage(imageId: string): Promise<ImageRecord | undefined> {
-    return (await this.describeImages([imageId])).find((i) => i.ImageId === imageId);
+  /** Tasks for the given images (any number: batched by 100, all pages followed); tasks of other images are dropped. */
+  async describeTasksForImages(imageIds: readonly string[], bounds?: CallBounds): Promise<TaskRecord[]> {
+    return this.byIds(imageIds, (batch) => this.paged("DescribeTasks", { ResourceIds: batch }, describeTasksAnswer(new Set(batch)), bounds));
   }
 
   /** Custom images of this account with exactly this name. */
   async findImagesByName(imageName: string): Promise<ImageRecord[]> {
-    const found = await this.pagedImages({ ImageName: imageName, Visibility: "private" });
+    const found = await this.paged("DescribeImages", { ImageName: imageName, Visibility: "private" }, describeImagesAnswer(undefined, MAX_IDS_PER_CALL));
     return found.filter((i) => i.ImageName === imageName);
   }
 
   /** Every custom image of this account in the region (for the 50-per-region quota). */
   async listCustomImages(): Promise<ImageRecord[]> {
-    return this.pagedImages({ Visibility: "private" });
-  }
-
-  private async pagedImages(filter: Params): Promise<ImageRecord[]> {
-    const images: ImageRecord[] = [];
-    let nextToken: string | undefined;
-    do {
-      const r = await this.call<{ Images?: ImageRecord[]; NextToken?: string }>(
-        "DescribeImages",
-        { ...filter, MaxResults: MAX_IDS_PER_CALL, NextToken: nextToken || undefined },
-        true,
-      );
-      images.push(...(r?.Images ?? []));
-      nextToken = r?.NextToken || undefined;
-    } while (nextToken);
-    return images;
+    return this.paged("DescribeImages", { Visibility: "private" }, describeImagesAnswer(undefined, MAX_IDS_PER_CALL));
   }
 
   /** Changes name and/or description; an undefined field is left as it is, an empty description clears it. */
   async modifyImageAttribute(imageId: string, change: { imageName?: string; description?: string }): Promise<void> {
-    await this.call("ModifyImageAttribute", { ImageId: imageId, ImageName: change.imageName, Description: change.description }, true);
+    await this.call("ModifyImageAttribute", { ImageId: imageId, ImageName: change.imageName, Description: change.description }, true, ignoredAnswer);
   }
 
   /**
@@ -187,32 +204,26 @@ export class DestinationRegionClient extends RegionClient {
    * (with the request id of the call); undefined when the image was deleted.
    */
   async deleteImage(imageId: string): Promise<VolcengineError | undefined> {
-    const { result, requestId } = await this.wire.callWithMeta<{
-      OperationDetails?: { ImageId?: string; Error?: { Code?: string; Message?: string } | null }[];
-    }>("DeleteImages", this.region, { ImageIds: [imageId] }, { idempotent: true, signal: this.signal });
-    // Whether a deleted image appears in OperationDetails with no Error, or not at all, is
-    // [UNCONFIRMED]; both read as success here.
-    const detail = result?.OperationDetails?.find((d) => d.ImageId === imageId && d.Error?.Code);
-    if (!detail?.Error?.Code) return undefined;
-    return new VolcengineError({
-      code: detail.Error.Code,
-      action: "DeleteImages",
-      region: this.region,
-      serviceMessage: detail.Error.Message,
-      requestId,
+    const { result, requestId } = await this.wire.callWithMeta("DeleteImages", this.region, { ImageIds: [imageId] }, {
+      idempotent: true,
+      signal: this.signal,
+      deadline: this.deadline,
+      check: deleteImagesAnswer(imageId),
     });
+    if (!result) return undefined;
+    return new VolcengineError({ code: result.Code, action: "DeleteImages", region: this.region, serviceMessage: result.Message, requestId });
   }
 
   async tagResources(imageIds: readonly string[], tags: readonly Tag[]): Promise<void> {
     // At most 20 tags per call (reference §6).
     for (let i = 0; i < tags.length; i += 20) {
-      await this.call("TagResources", { ResourceType: "image", ResourceIds: [...imageIds], Tags: tags.slice(i, i + 20).map((t) => ({ ...t })) }, true);
+      await this.call("TagResources", { ResourceType: "image", ResourceIds: [...imageIds], Tags: tags.slice(i, i + 20).map((t) => ({ ...t })) }, true, ignoredAnswer);
     }
   }
 
   async untagResources(imageIds: readonly string[], keys: readonly string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 20) {
-      await this.call("UntagResources", { ResourceType: "image", ResourceIds: [...imageIds], TagKeys: keys.slice(i, i + 20) }, true);
+      await this.call("UntagResources", { ResourceType: "image", ResourceIds: [...imageIds], TagKeys: keys.slice(i, i + 20) }, true, ignoredAnswer);
     }
   }
 }

@@ -17,8 +17,7 @@ const ADVICE: Record<string, string> = {
     "The request signature was rejected; check that the secret key belongs to the access key (volcengine:secretKey / VOLCENGINE_SECRET_KEY).",
   InvalidTimestamp: "The request was signed with a time more than 15 minutes off; check this machine's clock.",
   InvalidCredential: "The credentials were rejected; check the access key, secret key and session token.",
-  AccessDenied: "The credentials are not allowed to do this; grant the ECS image permissions to this user or role.",
-  LackPolicy: "The credentials are not allowed to do this; attach a policy that allows the ECS image actions.",
+  // AccessDenied / LackPolicy: the advice names the permission of the failed action (see `describe`).
   InvalidActionOrVersion: "The endpoint does not know this action; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
   ServiceNotFound: "The endpoint does not serve ECS; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
   // Throttling and transient failures.
@@ -27,6 +26,11 @@ const ADVICE: Record<string, string> = {
     "Volcengine is throttling this account; the provider retried with backoff and gave up. Try again later or lower the parallelism.",
   InternalError: "Volcengine had an internal error; the provider retried and gave up. Try again; if it persists, open a ticket with the request id.",
   "OperationDenied.ResourceLocked": "The image is locked by another operation; wait for it to finish and try again.",
+  // Our own codes for answers that were not Volcengine's (a gateway or proxy answered, or the answer broke on the way).
+  InvalidResponse:
+    "Something between this machine and Volcengine (a gateway, proxy or load balancer) answered instead of the service. Try again later; if it persists, check volcengine:endpoint / VOLCENGINE_ENDPOINT and any HTTP proxy.",
+  NotAVolcengineEndpoint: "The endpoint did not answer as the Volcengine OpenAPI does; check volcengine:endpoint / VOLCENGINE_ENDPOINT.",
+  DeadlineExceeded: "The operation's time (customTimeouts) ran out before an answer came; run the command again, or raise the timeout.",
   // CopyImage.
   "MissingParameter.DestinationRegion": "destinationRegion must be set.",
   "MissingParameter.ImageName": "imageName must be set.",
@@ -74,6 +78,9 @@ export interface VolcengineErrorFields {
   region: string;
   /** The service's own message. */
   serviceMessage?: string;
+  /** Our own account of what was wrong, when it was not Volcengine that answered (an HTML page, a cut-off
+   * answer, a missing or malformed Result, no answer at all). Said instead of the code. */
+  detail?: string;
   /** True when the request may or may not have been carried out (the connection broke after sending). */
   ambiguous?: boolean;
 }
@@ -88,10 +95,15 @@ export class VolcengineError extends Error implements VolcengineErrorFields {
   readonly action: string;
   readonly region: string;
   readonly serviceMessage?: string;
+  readonly detail?: string;
   readonly ambiguous: boolean;
+  /** The message without "<action> in <region> failed: " and without the advice: what was answered, with status and request id. */
+  readonly summary: string;
 
   constructor(fields: VolcengineErrorFields) {
     super(describe(fields));
+    this.summary = summarize(fields);
+    this.detail = fields.detail;
     this.code = fields.code;
     this.codeN = fields.codeN;
     this.httpStatus = fields.httpStatus;
@@ -103,14 +115,48 @@ export class VolcengineError extends Error implements VolcengineErrorFields {
   }
 }
 
-function describe(f: VolcengineErrorFields): string {
-  const where = `${f.action} in ${f.region}`;
-  const status = f.httpStatus !== undefined ? `HTTP ${f.httpStatus}, ` : "";
+/**
+ * The gateway's authorization refusals (reference §7): `AccessDenied` (CodeN 100013, HTTP 403, "User
+ * is not authorized to perform: %s on resource: %s.") and `LackPolicy` (100012, 403). Other 403 codes
+ * whose name says the caller lacks a right (`Forbidden`, `UnauthorizedOperation`, `NoPermission`,
+ * `AccessDenied.*`) are counted too: the ECS pages we read list none, but IAM-style services use them
+ * [INFERRED]. Business refusals (`OperationDenied.*`) and credential problems (401) are not
+ * authorization errors: granting a permission would not help.
+ */
+const AUTHORIZATION_CODES = new Set(["AccessDenied", "LackPolicy"]);
+const AUTHORIZATION_CODE_NS = new Set([100012, 100013]);
+const AUTHORIZATION_LIKE = /^(AccessDenied|Forbidden|Unauthorized|NotAuthorized|NoPermission|LackPolicy)/i;
+
+/** True when the credentials were refused the right to call the action: granting `ecs:<Action>` would help. */
+export function isAuthorizationError(e: unknown): boolean {
+  if (typeof e !== "object" || e === null) return false;
+  const { code, codeN, httpStatus } = e as Partial<VolcengineErrorFields>;
+  if (typeof code !== "string") return false;
+  if (AUTHORIZATION_CODES.has(code) || (typeof codeN === "number" && AUTHORIZATION_CODE_NS.has(codeN))) return true;
+  return httpStatus === 403 && AUTHORIZATION_LIKE.test(code);
+}
+
+/** The IAM permission an ECS action needs: `ecs:<Action>` (the form the gateway's AccessDenied message names). */
+export function permissionFor(action: string): string {
+  return `ecs:${action}`;
+}
+
+/** What was answered: the code (or our detail), CodeN, HTTP status, request id, and the service's message. */
+function summarize(f: VolcengineErrorFields): string {
+  // A detail that already starts with the status ("HTTP 502 with an HTML page ...") does not repeat it.
+  const status = f.httpStatus !== undefined && !f.detail?.startsWith(`HTTP ${f.httpStatus}`) ? `HTTP ${f.httpStatus}, ` : "";
   const codeN = f.codeN !== undefined ? ` (${f.codeN})` : "";
-  const requestId = `request id ${f.requestId ?? "none: no response was received"}`;
-  const advice = adviceFor(f.code);
+  // "none: no response was received" only where that is true: an HTTP status means an answer came.
+  const requestId = f.requestId ? `request id ${f.requestId}` : f.httpStatus !== undefined ? "no request id" : "request id none: no response was received";
   const said = f.serviceMessage ? ` Volcengine said: "${f.serviceMessage}"` : "";
-  return `${where} failed: ${f.code}${codeN} (${status}${requestId}).${said}${advice ? " " + advice : ""}`;
+  return `${f.detail ?? f.code + codeN} (${status}${requestId}).${said}`;
+}
+
+function describe(f: VolcengineErrorFields): string {
+  const advice = isAuthorizationError(f)
+    ? `Grant these credentials the permission ${permissionFor(f.action)} (or a policy that includes it).`
+    : adviceFor(f.code);
+  return `${f.action} in ${f.region} failed: ${summarize(f)}${advice ? " " + advice : ""}`;
 }
 
 /** Removes anything that looks like a credential from a text we did not compose ourselves. */

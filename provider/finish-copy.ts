@@ -23,7 +23,7 @@ export interface FinishCopy {
 
 export async function finishCopy({ imageId, inputs, outs, op }: FinishCopy, env: OperationEnv, ctx: OperationContext): Promise<CopiedImageState> {
   const region = inputs.destinationRegion;
-  const destination = env.session.destination(region, ctx.signal);
+  const destination = env.session.destination(region, ctx.signal, ctx.deadline);
   const label = labelOf(targetOf(inputs));
   const partial = (message: string, extra: Partial<CopiedImageState>) => partialStateError(message, imageId, { ...outs, ...extra, __provider: inputs.__provider });
 

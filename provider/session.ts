@@ -16,10 +16,11 @@ import type { Tunables } from "./defaults";
 export interface Session {
   readonly wire: WireClient;
   readonly bucket: TokenBucket;
-  /** The client that signs for the source region; its requests cancelled by `signal`. */
-  source(region: string, signal?: AbortSignal): SourceRegionClient;
-  /** The client that signs for the destination region; its requests cancelled by `signal`. */
-  destination(region: string, signal?: AbortSignal): DestinationRegionClient;
+  /** The client that signs for the source region; its requests cancelled by `signal` and bounded by
+   * `deadline` (the operation's, on the session's clock: requests, retries and token waits stop there). */
+  source(region: string, signal?: AbortSignal, deadline?: number): SourceRegionClient;
+  /** The client that signs for the destination region; its requests cancelled by `signal` and bounded by `deadline`. */
+  destination(region: string, signal?: AbortSignal, deadline?: number): DestinationRegionClient;
   /** The task watcher every copy waiting in that region shares. */
   watcher(region: string): TaskWatcher;
 }
@@ -60,12 +61,15 @@ export class SessionCache {
   private open(settings: ProviderSettings): Session {
     const { tunables, clock, log, signal } = this.options;
     const bucket = new TokenBucket({ perSecond: settings.maxRequestsPerSecond });
+    // The wire measures operation deadlines on the life cycle's clock (the token bucket's refill
+    // stays on real time: it paces requests to the real service).
     const wire = new WireClient({
       endpoint: settings.endpoint,
       credentials: settings.credentials!,
       requestTimeoutMs: tunables.requestTimeoutMs,
       retry: tunables.retry,
       rateLimiter: bucket,
+      clock,
     });
     const sources = new Map<string, SourceRegionClient>();
     const destinations = new Map<string, DestinationRegionClient>();
@@ -78,12 +82,12 @@ export class SessionCache {
     return {
       wire,
       bucket,
-      source(region, sig) {
+      source(region, sig, deadline) {
         let s = sources.get(region);
         if (!s) sources.set(region, (s = new SourceRegionClient(wire, region)));
-        return sig ? s.withSignal(sig) : s;
+        return sig || deadline !== undefined ? s.withSignal(sig, deadline) : s;
       },
-      destination: (region, sig) => (sig ? destination(region).withSignal(sig) : destination(region)),
+      destination: (region, sig, deadline) => (sig || deadline !== undefined ? destination(region).withSignal(sig, deadline) : destination(region)),
       watcher(region) {
         let w = watchers.get(region);
         if (!w) watchers.set(region, (w = new TaskWatcher(region, destination(region).withSignal(signal), tunables.waitPolicy, clock, log)));

@@ -4,7 +4,9 @@
  * - a 5xx came after the service had the whole request: look in the destination for our copy
  *   (the image exists as soon as CopyImage succeeds) and adopt it, or try again, a few times;
  * - a timeout or broken connection leaves it unknown whether the service will still act: look
- *   once, and otherwise stop with an error; the next `pulumi up` looks again and adopts it.
+ *   once, and otherwise stop with an error; the next `pulumi up` looks again and adopts it. So does
+ *   an answer that was not Volcengine's (an HTML 502, cut-off JSON, no Result or no ImageId: the
+ *   copy may have started behind it) and the operation's deadline passing mid-request.
  */
 import type { DestinationRegionClient, SourceRegionClient } from "./ecs";
 import { VolcengineError } from "./errors";
@@ -16,7 +18,10 @@ import type { CopiedImageInputs } from "./model";
 import type { OperationContext, OperationEnv } from "./context";
 
 /** Starts the copy (or finds the one a lost answer started); returns the new image's id. */
-export async function startCopy(source: SourceRegionClient, destination: DestinationRegionClient, inputs: CopiedImageInputs, env: OperationEnv, ctx: OperationContext): Promise<string> {
+export async function startCopy(anySource: SourceRegionClient, anyDestination: DestinationRegionClient, inputs: CopiedImageInputs, env: OperationEnv, ctx: OperationContext): Promise<string> {
+  // Every request here, the lookups after a doubtful answer included, ends by the operation's deadline.
+  const source = anySource.withDeadline(ctx.deadline);
+  const destination = anyDestination.withDeadline(ctx.deadline);
   let lastError: unknown;
   const outcome = await pollUntil<string>(
     async () => {
@@ -32,7 +37,7 @@ export async function startCopy(source: SourceRegionClient, destination: Destina
         });
         return { done: true, value: id };
       } catch (e) {
-        if (!(e instanceof VolcengineError) || !isTransient(e)) throw e;
+        if (!(e instanceof VolcengineError) || !(isTransient(e) || e.ambiguous)) throw e;
         const adopted = await findOwnCopy(destination, inputs, ctx.reporter).catch(() => undefined);
         if (adopted) return { done: true, value: adopted };
         if (e.ambiguous) {

@@ -10,7 +10,7 @@ import { finishCopy } from "./finish-copy";
 import type { OperationContext, OperationEnv } from "./context";
 
 export async function update(id: string, olds: CopiedImageState, inputs: CopiedImageInputs, env: OperationEnv, ctx: OperationContext): Promise<{ outs: CopiedImageState }> {
-  const destination = env.session.destination(inputs.destinationRegion, ctx.signal);
+  const destination = env.session.destination(inputs.destinationRegion, ctx.signal, ctx.deadline);
   let outs: CopiedImageState = { ...shapeOutputs(inputs, id, {}), ...recordedFields(olds) };
 
   if (olds.status === "creating") {

@@ -13,9 +13,11 @@
  *   it never throws.
  */
 import type { ImageRecord, TaskRecord } from "./ecs";
-import { isTransient } from "./wire";
+import { isTransient, type CallBounds } from "./wire";
+import { VolcengineError } from "./errors";
 import { realClock, type Clock } from "./clock";
-import type { Seen, WaitOutcome } from "./wait-outcome";
+import { atDeadline } from "./deadline";
+import type { PollTrouble, Seen, WaitOutcome } from "./wait-outcome";
 import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "./schedule";
 
 export { DEFAULT_WAIT_POLICY, PollSchedule, finishWindowOf, type WaitPolicy } from "./schedule";
@@ -30,11 +32,15 @@ export interface Progress {
   remainingMs?: number;
 }
 
-/** What a TaskWatcher needs from the ECS client of its region. */
+/** What a TaskWatcher needs from the ECS client of its region. `bounds`: the deadline of the waits a
+ * poll serves, and a hook told of every failed attempt (so a wait can say what the gateway answers). */
 export interface TaskSource {
-  describeTasksForImages(imageIds: readonly string[]): Promise<TaskRecord[]>;
-  describeImages(imageIds: readonly string[]): Promise<ImageRecord[]>;
+  describeTasksForImages(imageIds: readonly string[], bounds?: CallBounds): Promise<TaskRecord[]>;
+  describeImages(imageIds: readonly string[], bounds?: CallBounds): Promise<ImageRecord[]>;
 }
+
+/** A request still unanswered this long when a wait ends is named in its outcome ("has not answered for ..."). */
+const SLOW_ANSWER_MS = 5_000;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -74,6 +80,11 @@ export class TaskWatcher {
   private cancelTimer?: () => void;
   private wakeAt = Infinity;
   private polling = false;
+  /** Since when this region's polls have been failing, and the last failure (any attempt, retries
+   * included); cleared by an answered DescribeTasks, and when no one waits any more. */
+  private trouble?: { since: number; action: string; error: unknown };
+  /** The request of the running poll: which action, since when. */
+  private inFlight?: { action: string; since: number };
   /** Number of DescribeTasks rounds made (for tests and the benchmark). */
   polls = 0;
 
@@ -102,13 +113,17 @@ export class TaskWatcher {
         cleanup: () => undefined,
       };
       w.dueAt = now + w.schedule.nextDelay(now);
+      const cleanups: (() => void)[] = [];
       if (opts.signal) {
         const signal = opts.signal;
         if (signal.aborted) return resolve(this.ended(w, { kind: "interrupted" }));
         const onAbort = () => this.end(w, { kind: "interrupted" });
         signal.addEventListener("abort", onAbort, { once: true });
-        w.cleanup = () => signal.removeEventListener("abort", onAbort);
+        cleanups.push(() => signal.removeEventListener("abort", onAbort));
       }
+      // The deadline ends the wait on time even while a poll is stuck (a hanging gateway, the wire's retries).
+      cleanups.push(atDeadline(this.clock, opts.deadline, () => this.end(w, { kind: "timedOut" })));
+      w.cleanup = () => cleanups.forEach((c) => c());
       const list = this.waiters.get(imageId) ?? [];
       list.push(w);
       this.waiters.set(imageId, list);
@@ -121,14 +136,40 @@ export class TaskWatcher {
     return [...this.waiters.keys()];
   }
 
-  /** The outcome for a waiter, with what was seen of it. */
+  /** The outcome for a waiter, with what was seen of it (and, for a wait the gateway ended, what it answered). */
   private ended(w: Waiter, how: DistributiveOmit<WaitOutcome, keyof Seen>): WaitOutcome {
-    return { ...how, imageId: w.imageId, region: this.region, taskId: w.taskId, lastProcess: w.process, waitedMs: this.clock.now() - w.startedAt } as WaitOutcome;
+    const now = this.clock.now();
+    const pollTrouble = how.kind === "timedOut" || how.kind === "pollError" ? this.troubleAt(now) : undefined;
+    return { ...how, imageId: w.imageId, region: this.region, taskId: w.taskId, lastProcess: w.process, waitedMs: now - w.startedAt, ...(pollTrouble ? { pollTrouble } : {}) } as WaitOutcome;
+  }
+
+  /** What the polls have met lately: failing since when (with the last answer), or a request unanswered for a while. */
+  private troubleAt(now: number): PollTrouble | undefined {
+    if (this.trouble) return { action: this.trouble.action, forMs: now - this.trouble.since, last: this.trouble.error as Error };
+    if (this.inFlight && now - this.inFlight.since >= SLOW_ANSWER_MS) return { action: this.inFlight.action, forMs: now - this.inFlight.since };
+    return undefined;
+  }
+
+  /** A failed attempt of a poll's request (the wire's retries included). The deadline's own error says nothing new. */
+  private noteFailure(action: string, e: unknown, startedAt: number): void {
+    if (e instanceof VolcengineError && e.code === "DeadlineExceeded") return;
+    this.trouble = { since: this.trouble?.since ?? startedAt, action, error: e };
+  }
+
+  /** Bounds of a poll's request: the latest deadline among the waits it serves, and failure notes. */
+  private bounds(action: string, waiters: Waiter[]): CallBounds {
+    let deadline = -Infinity;
+    for (const w of waiters) deadline = Math.max(deadline, w.deadline);
+    const since = this.clock.now();
+    this.inFlight = { action, since };
+    return { deadline, onAttemptFailed: (e) => this.noteFailure(action, e, since) };
   }
 
   /** Ends a wait that is still on, with that outcome. */
   private end(w: Waiter, how: DistributiveOmit<WaitOutcome, keyof Seen>): void {
-    this.settle(w, () => w.resolve(this.ended(w, how)));
+    if (!this.isWaiting(w)) return;
+    const outcome = this.ended(w, how); // before the waiter leaves: the last one out clears the trouble
+    this.settle(w, () => w.resolve(outcome));
   }
 
   private remove(w: Waiter): void {
@@ -149,9 +190,11 @@ export class TaskWatcher {
       this.cancelTimer?.();
       this.cancelTimer = undefined;
       this.wakeAt = Infinity;
+      this.trouble = undefined;
       return;
     }
-    const next = Math.min(...waiters.map((w) => Math.min(w.dueAt, w.deadline)));
+    let next = Infinity;
+    for (const w of waiters) next = Math.min(next, w.dueAt, w.deadline);
     if (this.cancelTimer && next >= this.wakeAt) return;
     this.cancelTimer?.();
     this.wakeAt = next;
@@ -180,12 +223,16 @@ export class TaskWatcher {
     if (waiters.length === 0) return;
     const ids = [...new Set(waiters.map((w) => w.imageId))];
     let tasks: TaskRecord[];
+    const startedAt = this.clock.now();
     try {
       this.polls++;
-      tasks = await this.source.describeTasksForImages(ids);
+      tasks = await this.source.describeTasksForImages(ids, this.bounds("DescribeTasks", waiters));
+      this.trouble = undefined;
     } catch (e) {
-      this.pollFailed(e, waiters);
+      this.pollFailed("DescribeTasks", e, waiters, startedAt);
       return;
+    } finally {
+      this.inFlight = undefined;
     }
     const now = this.clock.now();
     const needImageCheck: Waiter[] = [];
@@ -225,9 +272,11 @@ export class TaskWatcher {
   private async finish(waiters: Waiter[], seenAt: number): Promise<void> {
     let images: ImageRecord[] = [];
     try {
-      images = await this.source.describeImages([...new Set(waiters.map((w) => w.imageId))]);
+      images = await this.source.describeImages([...new Set(waiters.map((w) => w.imageId))], this.bounds("DescribeImages", waiters));
     } catch {
       // The life cycle reads the image itself when this did not work.
+    } finally {
+      this.inFlight = undefined;
     }
     const now = this.clock.now();
     for (const w of waiters) {
@@ -240,11 +289,14 @@ export class TaskWatcher {
   /** Confirms with DescribeImages what DescribeTasks cannot say: the image is gone, or done without a visible task. */
   private async checkImages(waiters: Waiter[]): Promise<void> {
     let images: ImageRecord[];
+    const startedAt = this.clock.now();
     try {
-      images = await this.source.describeImages([...new Set(waiters.map((w) => w.imageId))]);
+      images = await this.source.describeImages([...new Set(waiters.map((w) => w.imageId))], this.bounds("DescribeImages", waiters));
     } catch (e) {
-      this.pollFailed(e, waiters);
+      this.pollFailed("DescribeImages", e, waiters, startedAt);
       return;
+    } finally {
+      this.inFlight = undefined;
     }
     const now = this.clock.now();
     for (const w of waiters) {
@@ -264,8 +316,11 @@ export class TaskWatcher {
     }
   }
 
-  private pollFailed(e: unknown, waiters: Waiter[]): void {
+  private pollFailed(action: string, e: unknown, waiters: Waiter[], startedAt: number): void {
     const now = this.clock.now();
+    this.noteFailure(action, e, startedAt);
+    // Waits whose deadline passed during the poll end as timed out (with what the gateway answered).
+    for (const w of waiters) if (now >= w.deadline) this.end(w, { kind: "timedOut" });
     if (isTransient(e)) {
       // The wire already retried with backoff; a long copy should not fail over one bad spell.
       this.log(`polling ${this.region} failed, will try again: ${(e as Error).message}`);

@@ -86,7 +86,7 @@ test("VolcengineError message: action, region, code, CodeN, HTTP status, request
   });
   assert.equal(e.name, "VolcengineError");
   assert.ok(e instanceof Error);
-  for (const part of ["CopyImage", "cn-beijing", "AccessDenied", "100010", "HTTP 403", "request id 20240101abcdef", "User is not authorized", adviceFor("AccessDenied")!]) {
+  for (const part of ["CopyImage", "cn-beijing", "AccessDenied", "100010", "HTTP 403", "request id 20240101abcdef", "User is not authorized", "Grant these credentials the permission ecs:CopyImage"]) {
     assert.ok(e.message.includes(part), `missing ${part} in: ${e.message}`);
   }
   assert.equal(e.code, "AccessDenied");
@@ -102,7 +102,7 @@ test("VolcengineError message: action, region, code, CodeN, HTTP status, request
   assert.equal(t.ambiguous, true);
 
   const unknown = new VolcengineError({ code: "Some.NewCode", httpStatus: 400, action: "DeleteImages", region: "cn-guangzhou" });
-  assert.equal(unknown.message, "DeleteImages in cn-guangzhou failed: Some.NewCode (HTTP 400, request id none: no response was received).");
+  assert.equal(unknown.message, "DeleteImages in cn-guangzhou failed: Some.NewCode (HTTP 400, no request id).", "an answer came: not 'no response was received'");
 });
 
 test("every advice sentence is one plain sentence", () => {
