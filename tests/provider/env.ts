@@ -66,7 +66,9 @@ export async function startTestEnv(opts: { copyDurationMs?: number; clockSpeed?:
     return new CopiedImageLifecycle({
       settings: () => resolveSettings(undefined, env),
       log: (m) => logs.push(m),
-      waitPolicy: { firstDelayMs: 50, minDelayMs: 20, maxDelayMs: 200, backoff: 1.5, invisibleGraceMs: 3_000, imageCheckEveryMs: 2_000 },
+      // No call budget: the production one (Terraform's 10 s cadence) cannot pay for looks every 200 ms,
+      // and validateWaitPolicy (since the wait-schedule merge) refuses such a policy.
+      waitPolicy: { firstDelayMs: 50, minDelayMs: 20, maxDelayMs: 200, backoff: 1.5, invisibleGraceMs: 3_000, imageCheckEveryMs: 2_000, budgetGapsMs: undefined },
       retry: { retries: 4, minDelayMs: 20, maxDelayMs: 100, maxRetryTimeMs: 5_000 },
       requestTimeoutMs: 2_000,
       deletePollMs: { min: 50, max: 200 },
