@@ -35,6 +35,8 @@ export interface ImageRecord {
   UpdatedAt?: string;
   ImageOwnerId?: string;
   Tags?: Tag[];
+  /** The snapshots the image stands on (what is billed): `{SnapshotId, Size, VolumeKind}` (reference §3). */
+  Snapshots?: { SnapshotId?: string; Size?: number; VolumeKind?: string }[];
 }
 
 /** DescribeTasks' `Tasks[]`. Note the field is `Process`, not `Progress` (reference §2). */
@@ -184,12 +186,13 @@ export class DestinationRegionClient extends RegionClient {
 
   /**
    * Deletes one image. Returns the per-image error of `OperationDetails`, if any, as a VolcengineError
-   * (with the request id of the call); undefined when the image was deleted.
+   * (with the request id of the call); undefined when the image was deleted. `DeleteBindedSnapshots`
+   * is always sent: its documented default (true) and the doc's example (false) disagree (reference §4).
    */
-  async deleteImage(imageId: string): Promise<VolcengineError | undefined> {
+  async deleteImage(imageId: string, deleteBindedSnapshots: boolean): Promise<VolcengineError | undefined> {
     const { result, requestId } = await this.wire.callWithMeta<{
       OperationDetails?: { ImageId?: string; Error?: { Code?: string; Message?: string } | null }[];
-    }>("DeleteImages", this.region, { ImageIds: [imageId] }, { idempotent: true, signal: this.signal });
+    }>("DeleteImages", this.region, { ImageIds: [imageId], DeleteBindedSnapshots: deleteBindedSnapshots }, { idempotent: true, signal: this.signal });
     // Whether a deleted image appears in OperationDetails with no Error, or not at all, is
     // [UNCONFIRMED]; both read as success here.
     const detail = result?.OperationDetails?.find((d) => d.ImageId === imageId && d.Error?.Code);
