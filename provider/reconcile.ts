@@ -68,6 +68,8 @@ export interface Applied {
 export interface Reconciled {
   /** True when anything was changed. */
   changed: boolean;
+  /** True when TagResources was called (and so is allowed). */
+  tagged: boolean;
   applied: Applied;
 }
 
@@ -155,7 +157,7 @@ export async function reconcile(destination: DestinationRegionClient, imageId: s
       () => drop(tags.map((t) => t.Key)),
     );
   }
-  return { changed: c.modify !== undefined || c.untag.length > 0 || c.tag.length > 0, applied };
+  return { changed: c.modify !== undefined || c.untag.length > 0 || c.tag.length > 0, tagged: c.tag.length > 0, applied };
 }
 
 /** The tags of `tags` among `keys` (for the outputs: only the keys the resource manages). */

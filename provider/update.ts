@@ -5,7 +5,7 @@
  * through is recorded, what did not is left for the next `pulumi up`). `keepSnapshotsOnDelete` is
  * only echoed (delete reads it). `olds` are the recorded OUTPUTS.
  */
-import { managedTags } from "./naming";
+import { carriesOwnerTag, managedTags, ownerTag } from "./naming";
 import { imageFields, partialStateError, recordedFields, shapeOutputs, targetOf, withoutUndefined, type CopiedImageInputs, type CopiedImageState } from "./model";
 import { ReconcileError, describeReconcileFailure, pickTags, reconcile, reported } from "./reconcile";
 import { labelOf } from "./report";
@@ -24,8 +24,9 @@ export async function update(id: string, olds: CopiedImageState, inputs: CopiedI
   const wanted = managedTags(inputs.tags);
   const recorded = managedTags(olds.tags);
   let changed: boolean;
+  let tagged: boolean;
   try {
-    ({ changed } = await reconcile(
+    ({ changed, tagged } = await reconcile(
       destination,
       id,
       { imageName: inputs.imageName, description: inputs.description, tags: Object.entries(wanted).map(([Key, Value]) => ({ Key, Value })) },
@@ -52,6 +53,11 @@ export async function update(id: string, olds: CopiedImageState, inputs: CopiedI
   if (changed || olds.status === "creating" || incomplete) {
     const image = await destination.describeImage(id);
     if (image) outs = shapeOutputs(inputs, id, { ...imageFields(image), taskId: outs.taskId ?? olds.taskId, progress: 100 });
+    // A copy made while TagResources was refused lacks its ownership tag: put it on once tagging
+    // works again (best effort, as at create).
+    if (image && tagged && !carriesOwnerTag(image, inputs.__meta)) {
+      await destination.tagResources([id], [ownerTag(inputs.__meta)]).catch((e: unknown) => ctx.reporter.warn(`could not put the ownership tag on ${id}: ${(e as Error).message}`));
+    }
   }
   outs.imageName = reported("write", inputs.imageName, outs.imageName, undefined)!;
   outs.description = reported("write", inputs.description, outs.description, olds.description);

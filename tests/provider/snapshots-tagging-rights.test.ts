@@ -127,6 +127,7 @@ test("TagResources refused, with tags: the create fails naming the right, and re
   const { outs } = await env.lifecycle.update(partial.id, partial.properties, news);
   assert.deepEqual(outs.tags, { team: "web" });
   assert.deepEqual(userTags(partial.id), { team: "web" });
+  assert.ok(imageOf(partial.id)?.Tags.some((t) => t.Key === OWNER_TAG_KEY), "the ownership tag is put on too, now that tagging works");
   await env.lifecycle.delete(partial.id, outs);
 });
 

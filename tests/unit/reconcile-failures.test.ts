@@ -45,9 +45,10 @@ async function failure(p: Promise<unknown>): Promise<ReconcileError> {
 test("all goes through: applied is the desired picture, changed is true", async () => {
   const { client } = fake();
   const r = await reconcile(client, "image-1", { imageName: "new", tags: tags({ a: "1" }) }, { imageName: "old", tags: { b: "2" }, managedKeys: ["b"] });
-  assert.deepEqual(r, { changed: true, applied: { imageName: "new", description: undefined, tags: { a: "1" } } });
+  assert.deepEqual(r, { changed: true, tagged: true, applied: { imageName: "new", description: undefined, tags: { a: "1" } } });
   const none = await reconcile(client, "image-1", { tags: [] }, { tags: {}, managedKeys: [] });
   assert.equal(none.changed, false);
+  assert.equal(none.tagged, false);
 });
 
 test("TagResources refused after a rename and an untag: the rename and the untag are applied, the tags are missing", async () => {
