@@ -4,7 +4,7 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_WORLD } from "../../emulator";
 import { startTestEnv, inputsFor, countByAction, type TestEnv } from "./env";
-import { OWNER_TAG_KEY } from "../../provider/naming";
+import { OWNER_TAG_KEY, ownerTag } from "../../provider/naming";
 import { partialOf, messageOf } from "../faults/helpers";
 
 let env: TestEnv;
@@ -158,4 +158,21 @@ test("update with TagResources refused: partial state with the new name and the 
   assert.deepEqual(userTags(id), { team: "web2", env: "prod" });
   assert.equal(done.imageName, "deny-update-renamed");
   await env.lifecycle.delete(id, done);
+});
+
+test("crash adoption deletes an earlier failed copy of this resource with its snapshots", async () => {
+  env.emulator.setWorld({ deleteBindedSnapshotsDefault: false });
+  const inputs = checked("snap-crash", { imageName: "snap-crash-chosen" });
+  // The ownership tag a copy of this resource carries (naming.ts).
+  const owner = { key: OWNER_TAG_KEY, value: ownerTag(inputs.__meta as never).Value };
+  const failedId = env.emulator.seedImage({ region: DEST, imageName: "snap-crash-chosen", status: "error", size: 20, visibility: "private", tags: [owner] } as never);
+  const failedSnaps = snapshotsOf(failedId);
+  assert.ok(failedSnaps.length > 0);
+  const { id, outs } = await env.lifecycle.create(inputs);
+  assert.notEqual(id, failedId);
+  assert.equal(imageOf(failedId), undefined, "the failed copy is deleted");
+  const sent = env.emulator.log().filter((e) => e.action === "DeleteImages" && e.params["ImageIds.1"] === failedId).map((e) => e.params.DeleteBindedSnapshots);
+  assert.deepEqual(sent, ["true"]);
+  assert.deepEqual(env.emulator.snapshots(DEST).filter((s) => failedSnaps.includes(s.SnapshotId)), [], "with its snapshots");
+  await env.lifecycle.delete(id, outs);
 });
