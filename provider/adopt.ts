@@ -5,10 +5,10 @@
  * copy is waited for. It gets the ownership tag and the managed tags; its name and description are
  * kept unless the program gives them.
  */
-import { wantedTags } from "./naming";
-import { imageFields, shapeOutputs, targetOf, type CopiedImageInputs, type CopiedImageState } from "./model";
-import { reconcile, reported, tagsOf } from "./reconcile";
-import { finishCopy } from "./finish-copy";
+import { OWNER_TAG_KEY, managedTags, wantedTags } from "./naming";
+import { imageFields, partialStateError, shapeOutputs, targetOf, type CopiedImageInputs, type CopiedImageState } from "./model";
+import { ReconcileError, describeReconcileFailure, ownerTagWarning, pickTags, reconcile, reported, tagsOf } from "./reconcile";
+import { finishCopy, missingList } from "./finish-copy";
 import { labelOf } from "./report";
 import type { OperationContext, OperationEnv } from "./context";
 
@@ -23,19 +23,40 @@ export async function adopt(inputs: CopiedImageInputs, id: string, env: Operatio
   ctx.reporter.info(`adopting ${id} in ${inputs.destinationRegion} (${image.ImageName}, ${image.Status})`);
   const named: CopiedImageInputs = { ...inputs, imageName: reported("write", inputs.imageName, image.ImageName, undefined) ?? "" };
   const copying = image.Status === "creating";
-  // An unfinished copy gets its tags when it is done (finishCopy reconciles them).
-  await reconcile(
-    destination,
-    id,
-    { imageName: inputs.imageName, description: inputs.description, tags: copying ? [] : wantedTags(named) },
-    { imageName: image.ImageName, description: image.Description, tags: tagsOf(image), managedKeys: [] },
-  );
-  const outs = shapeOutputs(named, id, {
+  const fields = {
     ...imageFields(image),
     imageName: named.imageName,
     description: reported("write", inputs.description, image.Description, undefined),
     progress: image.Status === "available" ? 100 : 0,
-  });
+  };
+  // An unfinished copy gets its tags when it is done (finishCopy reconciles them).
+  try {
+    await reconcile(
+      destination,
+      id,
+      { imageName: inputs.imageName, description: inputs.description, tags: copying ? [] : wantedTags(named) },
+      { imageName: image.ImageName, description: image.Description, tags: tagsOf(image), managedKeys: [] },
+    );
+  } catch (e) {
+    if (!(e instanceof ReconcileError)) throw e;
+    if (e.action === "TagResources" && e.missingTags.every((t) => t.Key === OWNER_TAG_KEY)) {
+      ctx.reporter.warn(ownerTagWarning(id, e));
+    } else {
+      // Adopted all the same: recorded as it now is, so that the next `pulumi up` finishes the job.
+      throw partialStateError(
+        `${label}: adopted ${id}, but ${describeReconcileFailure(e)} It is recorded in the state as it now is (tags not set: ${missingList(e)}); the next \`pulumi up\` finishes the job.`,
+        id,
+        {
+          ...shapeOutputs(named, id, fields),
+          imageName: e.applied.imageName ?? named.imageName,
+          description: e.applied.description,
+          tags: pickTags(e.applied.tags, Object.keys(managedTags(inputs.tags))),
+          __provider: inputs.__provider,
+        },
+      );
+    }
+  }
+  const outs = shapeOutputs(named, id, fields);
   if (copying) return { id, outs: await finishCopy({ imageId: id, inputs: named, outs, op: "create" }, env, ctx) };
   return { id, outs };
 }

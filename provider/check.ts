@@ -1,6 +1,6 @@
 /**
  * `check`: validates the program's inputs (every rule in `validate.ts`), fills the defaults
- * (source region, copyImageTags) and decides the image name: the program's, the adopted image's
+ * (source region, copyImageTags, keepSnapshotsOnDelete) and decides the image name: the program's, the adopted image's
  * own, the name recorded for this copy, or a newly generated one. Makes no request.
  */
 import type { ProviderSettings } from "./config";
@@ -83,12 +83,13 @@ export function check(olds: Props, news: Props, settings: () => ProviderSettings
   if (news.imageName !== undefined) add(checkImageName(news.imageName));
   add(checkDescription(news.description));
   add(checkBoolean(news.copyImageTags, "copyImageTags"));
+  add(checkBoolean(news.keepSnapshotsOnDelete, "keepSnapshotsOnDelete"));
   add(checkProjectName(news.projectName));
   failures.push(...checkTags(news.tags, "tags", [OWNER_TAG_KEY]));
   if (news.adoptImageId !== undefined) add(checkImageId(news.adoptImageId, "adoptImageId"));
 
   const meta = checkMeta(news.__meta, failures);
-  const inputs: Props = withoutUndefined({ ...news, sourceRegion, copyImageTags: news.copyImageTags ?? false, __meta: meta });
+  const inputs: Props = withoutUndefined({ ...news, sourceRegion, copyImageTags: news.copyImageTags ?? false, keepSnapshotsOnDelete: news.keepSnapshotsOnDelete ?? false, __meta: meta });
   const checkedMeta = inputs.__meta as Meta;
 
   const adopting = news.adoptImageId !== undefined || (typeof olds.adoptImageId === "string" && olds.imageName === undefined);

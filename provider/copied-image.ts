@@ -55,6 +55,13 @@ export interface CopiedImageArgs {
    * The image keeps its name and description unless `imageName` / `description` are given.
    */
   adoptImageId?: pulumi.Input<string>;
+  /**
+   * Keep the copy's snapshots when the copy is deleted (`pulumi destroy`, a replacement). Default
+   * false: the snapshots are deleted with the image (DeleteImages `DeleteBindedSnapshots=true`, sent
+   * explicitly). Kept snapshots are bound to no image and stay billed as snapshot storage until you
+   * delete them by hand; the delete names them. Changing it updates in place and makes no request.
+   */
+  keepSnapshotsOnDelete?: pulumi.Input<boolean>;
 }
 
 /** The outputs of a `CopiedImage`, each an `Output`: one per entry of the output table (`model.ts`). */
@@ -93,6 +100,7 @@ export class CopiedImage extends pulumi.dynamic.Resource {
         projectName: args.projectName,
         tags: args.tags,
         adoptImageId: args.adoptImageId,
+        keepSnapshotsOnDelete: args.keepSnapshotsOnDelete,
         // Internal: the engine gives dynamic providers neither the resource name nor customTimeouts.
         __meta: {
           resourceName: name,

@@ -2,13 +2,17 @@
  * `delete`: DeleteImages until the image is gone, waiting while Volcengine refuses because the image
  * is still being copied, exported or locked, then confirming with DescribeImages that it is no
  * longer listed. Both within customTimeouts.delete. A shared image is never deleted.
+ *
+ * Snapshots: DeleteImages always says `DeleteBindedSnapshots` (the doc's default, true, and its
+ * example, false, disagree): true, so that the snapshots (what a copy is billed as) go with the
+ * image, unless the input `keepSnapshotsOnDelete` asks to keep them; then the delete names them.
  */
 import type { DestinationRegionClient, ImageRecord } from "./ecs";
 import { VolcengineError } from "./errors";
 import { isTransient } from "./wire";
 import { pollUntil } from "./poll-until";
 import { formatDuration, labelOf } from "./report";
-import { targetOf, type CopiedImageState } from "./model";
+import { imageFields, targetOf, type CopiedImageState } from "./model";
 import type { OperationContext, OperationEnv } from "./context";
 
 /** Answers of DeleteImages that mean "not yet": wait and try again. */
@@ -27,19 +31,23 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
         ? `${label}: interrupted while waiting to delete ${id} in ${region}; it still exists (${refusedWith}). Run the command again.`
         : `${label}: deleting ${id} in ${region} was interrupted; run the command again.`,
     );
+  const keep = state.keepSnapshotsOnDelete === true;
+  const kept = keep ? await snapshotsToKeep(destination, id, state) : [];
 
   ctx.reporter.status(`deleting ${id}`);
   let lastAnswer = "";
   let lastCode: string | undefined;
+  let deletedNow = false;
   const deleted = await pollUntil<true>(
     async () => {
       let perImage: VolcengineError | undefined;
       try {
-        perImage = await destination.deleteImage(id);
+        perImage = await destination.deleteImage(id, !keep);
       } catch (e) {
         if (!isTransient(e)) throw e;
         perImage = e as VolcengineError;
       }
+      if (!perImage) deletedNow = true;
       if (!perImage || perImage.code === "InvalidImage.NotFound") return { done: true, value: true };
       if (perImage.code === "InvalidImage.Shared") {
         throw new Error(`${label}: cannot delete ${id} in ${region}: ${perImage.message} Stop sharing it, then run the command again.`);
@@ -59,6 +67,15 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
   );
   switch (deleted.kind) {
     case "done":
+      if (keep && deletedNow) {
+        ctx.reporter.info(
+          kept.length > 0
+            ? `kept the snapshots of ${id} in ${region} (keepSnapshotsOnDelete): ${kept.join(", ")}. They are bound to no image now and ` +
+                "stay billed as snapshot storage until you delete them by hand."
+            : `kept the snapshots of ${id} in ${region} (keepSnapshotsOnDelete), whose ids are not known (DescribeImages listed none); ` +
+                "they stay billed as snapshot storage until you delete them by hand.",
+        );
+      }
       break;
     case "aborted":
       throw stopped(lastCode);
@@ -103,10 +120,22 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
   }
 }
 
-/** Deletes without throwing: "deleted", "gone" (it was not there any more), or "failed". */
+/** The snapshot ids a delete that keeps them will leave: as DescribeImages says now, else as recorded. */
+async function snapshotsToKeep(destination: DestinationRegionClient, id: string, state: Partial<CopiedImageState>): Promise<string[]> {
+  const recorded = Array.isArray(state.snapshotIds) ? state.snapshotIds.filter((s): s is string => typeof s === "string") : [];
+  try {
+    const image = await destination.describeImage(id);
+    const now = image ? imageFields(image).snapshotIds : undefined;
+    return now && now.length > 0 ? now : recorded;
+  } catch {
+    return recorded;
+  }
+}
+
+/** Deletes without throwing, with its snapshots (a failed copy's are worth nothing): "deleted", "gone" (it was not there any more), or "failed". */
 export async function deleteQuietly(destination: DestinationRegionClient, imageId: string): Promise<"deleted" | "gone" | "failed"> {
   try {
-    const err = await destination.deleteImage(imageId);
+    const err = await destination.deleteImage(imageId, true);
     return !err ? "deleted" : err.code === "InvalidImage.NotFound" ? "gone" : "failed";
   } catch {
     return "failed";

@@ -21,6 +21,8 @@ export function diff(olds: Props, news: Props): DiffResult {
   if (!same(olds.imageName, news.imageName) && news.imageName !== undefined) changes = true;
   if (news.description !== undefined && !same(olds.description, news.description)) changes = true;
   if (!same(managedTags(olds.tags), managedTags(news.tags))) changes = true;
+  // Read only by delete: an update stores it, with no request (absent in older states = false).
+  if (Boolean(olds.keepSnapshotsOnDelete) !== Boolean(news.keepSnapshotsOnDelete)) changes = true;
   // An unfinished copy (a timed-out create recorded in state): update resumes the wait.
   if (olds.status === "creating") changes = true;
   // A different shim text (only across major versions): an update stores the new one, so that

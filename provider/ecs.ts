@@ -36,6 +36,8 @@ export interface ImageRecord {
   UpdatedAt?: string;
   ImageOwnerId?: string;
   Tags?: Tag[];
+  /** The snapshots the image stands on (what is billed): `{SnapshotId, Size, VolumeKind}` (reference §3). */
+  Snapshots?: { SnapshotId?: string; Size?: number; VolumeKind?: string }[];
 }
 
 /** DescribeTasks' `Tasks[]`. Note the field is `Process`, not `Progress` (reference §2). */
@@ -201,10 +203,11 @@ export class DestinationRegionClient extends RegionClient {
 
   /**
    * Deletes one image. Returns the per-image error of `OperationDetails`, if any, as a VolcengineError
-   * (with the request id of the call); undefined when the image was deleted.
+   * (with the request id of the call); undefined when the image was deleted. `DeleteBindedSnapshots`
+   * is always sent: its documented default (true) and the doc's example (false) disagree (reference §4).
    */
-  async deleteImage(imageId: string): Promise<VolcengineError | undefined> {
-    const { result, requestId } = await this.wire.callWithMeta("DeleteImages", this.region, { ImageIds: [imageId] }, {
+  async deleteImage(imageId: string, deleteBindedSnapshots: boolean): Promise<VolcengineError | undefined> {
+    const { result, requestId } = await this.wire.callWithMeta("DeleteImages", this.region, { ImageIds: [imageId], DeleteBindedSnapshots: deleteBindedSnapshots }, {
       idempotent: true,
       signal: this.signal,
       deadline: this.deadline,

@@ -4,9 +4,10 @@
  * deletion of the failed copy) is decided in one `switch`.
  */
 import { describeWait } from "./wait-outcome";
-import { wantedTags } from "./naming";
+import { OWNER_TAG_KEY, managedTags, wantedTags } from "./naming";
+import type { ImageRecord } from "./ecs";
 import { imageFields, partialStateError, shapeOutputs, targetOf, type CopiedImageInputs, type CopiedImageState } from "./model";
-import { reconcile, reported, tagsOf } from "./reconcile";
+import { ReconcileError, describeReconcileFailure, ownerTagWarning, pickTags, reconcile, reported, tagsOf } from "./reconcile";
 import { deleteQuietly } from "./delete";
 import { labelOf } from "./report";
 import { copyProgressReporter } from "./copy-status";
@@ -67,24 +68,44 @@ export async function finishCopy({ imageId, inputs, outs, op }: FinishCopy, env:
   }
 
   const taskId = outcome.taskId ?? outs.taskId;
+  const userKeys = Object.keys(managedTags(inputs.tags));
+  let image: ImageRecord | undefined;
   try {
-    const image = outcome.image ?? (await destination.describeImage(imageId));
+    image = outcome.image ?? (await destination.describeImage(imageId));
     if (!image) throw new Error(`The copy into ${imageId} in ${region} was not found right after its copy task succeeded.`);
-    // Tags.N on CopyImage is in the SDKs but on no doc page we read: where the copy lacks a tag we
-    // sent (or copyImageTags brought the source's value for one of our keys), set it now.
-    await reconcile(destination, imageId, { tags: wantedTags(inputs) }, { tags: tagsOf(image), managedKeys: [] });
-    return shapeOutputs(inputs, imageId, {
-      ...imageFields(image),
-      imageName: reported("read", undefined, image.ImageName, inputs.imageName),
-      description: reported("read", undefined, image.Description, undefined),
-      taskId,
-      progress: 100,
-    });
   } catch (e) {
-    throw partial(`${label}: the copy ${imageId} finished but reading it failed: ${(e as Error).message} Run \`pulumi refresh\` or \`pulumi up\` again.`, {
+    // Neither its fields (status, snapshots) nor which tags are on it are known: the state keeps
+    // `creating` (the next `pulumi up` looks at the task again and reads it) and records none of the
+    // tags, so that the next `pulumi up` sets them.
+    throw partial(`${label}: the copy ${imageId} finished but reading it failed: ${(e as Error).message} It is recorded in the state; run \`pulumi up\` again to read it.`, {
       taskId,
-      status: "available",
       progress: 100,
+      tags: inputs.tags !== undefined ? {} : undefined,
     });
   }
+  const fields = { ...imageFields(image), imageName: reported("read", undefined, image.ImageName, inputs.imageName), description: reported("read", undefined, image.Description, undefined), taskId, progress: 100 };
+  // Tags.N on CopyImage is in the SDKs but on no doc page we read: where the copy lacks a tag we
+  // sent (or copyImageTags brought the source's value for one of our keys), set it now. The
+  // ownership tag is best effort: without it the copy is only harder to find after a crash.
+  try {
+    await reconcile(destination, imageId, { tags: wantedTags(inputs) }, { tags: tagsOf(image), managedKeys: [] });
+  } catch (e) {
+    if (!(e instanceof ReconcileError)) throw e;
+    if (e.missingTags.every((t) => t.Key === OWNER_TAG_KEY)) {
+      ctx.reporter.warn(ownerTagWarning(imageId, e));
+    } else {
+      throw partial(
+        `${label}: the copy ${imageId} is made, but ${describeReconcileFailure(e)} ` +
+          `The copy is recorded in the state with only the tags really on it (not set: ${missingList(e)}); the next \`pulumi up\` sets them.`,
+        { ...fields, tags: pickTags(e.applied.tags, userKeys) },
+      );
+    }
+  }
+  return shapeOutputs(inputs, imageId, fields);
+}
+
+/** The user's tag keys a failed reconcile left off the image. */
+export function missingList(e: ReconcileError): string {
+  const keys = e.missingTags.map((t) => t.Key).filter((k) => k !== OWNER_TAG_KEY);
+  return keys.length > 0 ? keys.join(", ") : "none";
 }

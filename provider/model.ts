@@ -32,6 +32,8 @@ export interface CopiedImageInputs {
   tags?: Record<string, string>;
   /** Adopt this existing image instead of copying (create only; ignored afterwards). */
   adoptImageId?: string;
+  /** Keep the copy's snapshots when it is deleted (DeleteBindedSnapshots=false); default false. */
+  keepSnapshotsOnDelete?: boolean;
   __meta: Meta;
   /** The serialized provider the engine stores with the resource. */
   __provider?: string;
@@ -44,6 +46,8 @@ export interface CopiedImageInputs {
 interface Field<T> {
   input?: true;
   from?: keyof ImageRecord;
+  /** How the DescribeImages field becomes the output, when it is not taken as it is. */
+  map?: (value: never) => T;
   task?: true;
   /** Phantom: carries the type only. */
   readonly type?: (t: T) => T;
@@ -68,8 +72,10 @@ export const OUTPUT_FIELDS = {
   copyImageTags: field<boolean>({ input: true }),
   /** The project of the copy, when given. */
   projectName: field<string | undefined>({ input: true }),
-  /** The managed tags. */
+  /** The managed tags: the ones really on the image (after a refused TagResources, only those that were set). */
   tags: field<Record<string, string> | undefined>({ input: true }),
+  /** Whether `pulumi destroy` keeps the copy's snapshots (they stay billed until deleted by hand). */
+  keepSnapshotsOnDelete: field<boolean>({ input: true }),
   /** The copy task's id (DescribeTasks `Id`). */
   taskId: field<string | undefined>({ task: true }),
   /** The image status: `available` once the copy is done; `creating` while a copy recorded after a timeout goes on. */
@@ -94,7 +100,15 @@ export const OUTPUT_FIELDS = {
   visibility: field<string | undefined>({ from: "Visibility" }),
   /** When the copy was created (as Volcengine reports it). */
   createdAt: field<string | undefined>({ from: "CreatedAt" }),
+  /** The ids of the snapshots the copy stands on (DescribeImages `Snapshots[].SnapshotId`): what its storage is billed as. */
+  snapshotIds: field<string[] | undefined>({ from: "Snapshots", map: snapshotIdsOf }),
 };
+
+/** The ids of DescribeImages' `Snapshots`, in its order; undefined when the answer has no list. */
+function snapshotIdsOf(snapshots: ImageRecord["Snapshots"]): string[] | undefined {
+  if (!Array.isArray(snapshots)) return undefined;
+  return snapshots.map((s) => s?.SnapshotId).filter((id): id is string => typeof id === "string" && id !== "");
+}
 
 type FieldType<F> = F extends Field<infer T> ? T : never;
 
@@ -110,7 +124,9 @@ export type CopiedImageState = CopiedImageInputs & Partial<Omit<CopiedImageOutpu
 /** Fields read from the image (DescribeImages). */
 export function imageFields(image: ImageRecord): Partial<CopiedImageOutputs> {
   const out: Record<string, unknown> = {};
-  for (const [k, f] of Object.entries(OUTPUT_FIELDS) as [string, Field<unknown>][]) if (f.from) out[k] = image[f.from];
+  for (const [k, f] of Object.entries(OUTPUT_FIELDS) as [string, Field<unknown>][]) {
+    if (f.from) out[k] = f.map ? (f.map as (v: unknown) => unknown)(image[f.from]) : image[f.from];
+  }
   return out as Partial<CopiedImageOutputs>;
 }
 
@@ -135,6 +151,7 @@ export function shapeOutputs(inputs: CopiedImageInputs, imageId: string, extra: 
     copyImageTags: inputs.copyImageTags ?? false,
     projectName: inputs.projectName,
     tags: inputs.tags,
+    keepSnapshotsOnDelete: inputs.keepSnapshotsOnDelete,
     adoptImageId: inputs.adoptImageId,
     __meta: inputs.__meta ?? {},
     ...extra,

@@ -53,8 +53,12 @@ export function messageOf(e: unknown): string {
  */
 export class StateBook {
   readonly entries = new Map<string, StateEntry>();
+  /** Snapshots that are not this book's to account for: those there before it, and those a delete kept on purpose (keepSnapshotsOnDelete). */
+  private readonly notOurs: Set<string>;
 
-  constructor(private readonly emulator: EmulatorHandle) {}
+  constructor(private readonly emulator: EmulatorHandle) {
+    this.notOurs = new Set(emulator.snapshots().map((s) => s.SnapshotId));
+  }
 
   get(name: string): StateEntry | undefined {
     return this.entries.get(name);
@@ -99,6 +103,8 @@ export class StateBook {
     assert.ok(this.entries.has(name), `delete of ${name}, which is not in the state`);
     try {
       await op;
+      const outs = this.entries.get(name)!.outs;
+      if (outs.keepSnapshotsOnDelete === true && Array.isArray(outs.snapshotIds)) for (const s of outs.snapshotIds) this.notOurs.add(String(s));
       this.entries.delete(name);
       return { ok: true };
     } catch (e) {
@@ -170,7 +176,9 @@ export class StateBook {
   /**
    * The emulator holds exactly the private images the state says exist (no leak, no loss), each in
    * the region the state says, and a resource the state calls `available` is an available image with
-   * the name the state records.
+   * the name the state records. Snapshots are what a copy is billed as, so they count too: a
+   * snapshot bound to no image, or to an image the state does not hold, is leaked (except the
+   * source's, those there before the book, and those a delete kept on purpose).
    */
   assertMatchesEmulator(context: string): void {
     const actual = privateImages(this.emulator);
@@ -178,7 +186,11 @@ export class StateBook {
     const stateIds = new Set(this.ids());
     const leaked = actual.filter((i) => !stateIds.has(i.ImageId)).map((i) => `${i.ImageId} (${i.Region}, ${i.ImageName}, ${i.Status})`);
     const lost = [...this.entries.entries()].filter(([, e]) => !byId.has(e.id)).map(([k, e]) => `${k}=${e.id}`);
-    assert.deepEqual({ leaked, lost }, { leaked: [], lost: [] }, `${context}: the emulator and the state disagree`);
+    const leakedSnapshots = this.emulator
+      .snapshots()
+      .filter((s) => !this.notOurs.has(s.SnapshotId) && s.ImageId !== SOURCE_IMAGE && (s.ImageId === null || !stateIds.has(s.ImageId)))
+      .map((s) => `${s.SnapshotId} (${s.Region}, ${s.VolumeKind}, ${s.ImageId === null ? "bound to no image" : `of ${s.ImageId}`})`);
+    assert.deepEqual({ leaked, lost, leakedSnapshots }, { leaked: [], lost: [], leakedSnapshots: [] }, `${context}: the emulator and the state disagree`);
     for (const [key, e] of this.entries) {
       const image = byId.get(e.id)!;
       assert.equal(image.Region, e.outs.destinationRegion, `${context}: ${key} is in the region the state says`);

@@ -98,8 +98,19 @@ test("reconcile: only what differs is changed; removed keys are the ones managed
 });
 
 test("the output table: image fields come from DescribeImages, the resource class passes every output-only key", () => {
-  assert.deepEqual(OUTPUT_ONLY_KEYS, ["imageId", "taskId", "status", "progress", "size", "osName", "osType", "platform", "platformVersion", "architecture", "bootMode", "visibility", "createdAt"]);
-  const f = imageFields({ ImageId: "image-1", ImageName: "n", Description: "d", Status: "available", Size: 40, OsName: "Ubuntu", CreatedAt: "2026-01-01T00:00:00Z" });
+  assert.deepEqual(OUTPUT_ONLY_KEYS, ["imageId", "taskId", "status", "progress", "size", "osName", "osType", "platform", "platformVersion", "architecture", "bootMode", "visibility", "createdAt", "snapshotIds"]);
+  const f = imageFields({
+    ImageId: "image-1",
+    ImageName: "n",
+    Description: "d",
+    Status: "available",
+    Size: 40,
+    OsName: "Ubuntu",
+    CreatedAt: "2026-01-01T00:00:00Z",
+    Snapshots: [{ SnapshotId: "snap-1", Size: 40, VolumeKind: "system" }, { SnapshotId: "snap-2", Size: 100, VolumeKind: "data" }],
+  });
+  assert.deepEqual(f.snapshotIds, ["snap-1", "snap-2"], "snapshotIds maps Snapshots[].SnapshotId");
+  assert.equal(imageFields({ ImageId: "image-2" }).snapshotIds, undefined, "no Snapshots in the answer: no snapshotIds");
   assert.equal(f.imageName, "n");
   assert.equal(f.description, "d");
   assert.equal(f.size, 40);
@@ -107,5 +118,5 @@ test("the output table: image fields come from DescribeImages, the resource clas
   assert.ok(!("imageId" in f) && !("taskId" in f));
   const r = recordedFields({ imageName: "n", progress: 57, taskId: "t-1", status: "creating", sourceImageId: "image-s" } as never);
   assert.deepEqual(r, { imageName: "n", taskId: "t-1", status: "creating", progress: 57 });
-  assert.equal(Object.keys(OUTPUT_FIELDS).length, 21);
+  assert.equal(Object.keys(OUTPUT_FIELDS).length, 23);
 });
