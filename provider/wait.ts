@@ -237,6 +237,13 @@ export class TaskWatcher {
     const now = this.clock.now();
     const needImageCheck: Waiter[] = [];
     const succeeded: Waiter[] = [];
+    // A waiter that was due (or nearly) asked for this look: it counts against its schedule's budget,
+    // which then plans its next one. The others ride along for free: they learn the task's state, and
+    // keep the look they planned, so that one copy's looks never spend another copy's budget.
+    const asked = new Set(waiters.filter((w) => w.dueAt <= startedAt + this.policy.minDelayMs));
+    const planNext = (w: Waiter) => {
+      if (asked.has(w)) w.dueAt = now + w.schedule.nextDelay(now);
+    };
     for (const w of waiters) {
       if (!this.isWaiting(w)) continue;
       const task = copyTaskFor(tasks, w.imageId);
@@ -244,7 +251,7 @@ export class TaskWatcher {
         // Not visible yet (eventual consistency), or long gone (a resumed old copy): ask DescribeImages
         // after the grace period, and from time to time anyway.
         if (now - w.startedAt >= this.policy.invisibleGraceMs || now - w.lastImageCheck >= this.policy.imageCheckEveryMs) needImageCheck.push(w);
-        w.dueAt = now + w.schedule.nextDelay(now);
+        planNext(w);
         continue;
       }
       w.taskId = task.Id;
@@ -261,7 +268,7 @@ export class TaskWatcher {
       } else {
         this.report(w, task.Status, now);
         if (now - w.lastImageCheck >= this.policy.imageCheckEveryMs) needImageCheck.push(w);
-        w.dueAt = now + w.schedule.nextDelay(now);
+        planNext(w);
       }
     }
     if (succeeded.length) await this.finish(succeeded, now);

@@ -1,22 +1,25 @@
 /**
- * `npm run bench`: API calls, detection latency and wall time of the provider's waiting, side by side
- * with a baseline poller that follows Volcengine's own Terraform image resource (DescribeTasks for one
- * copy at 1, 2, 4, 8 s, then every 10 s), against the emulator with its clock sped up.
+ * `npm run bench`: how soon the provider sees a copy end, and how many DescribeTasks calls it spends,
+ * side by side with a baseline poller on Volcengine's own Terraform cadence (DescribeTasks for one copy
+ * after 1, 2, 4, 8 s, then every 10 s), against the emulator with its clock sped up, for every
+ * progress profile the emulator offers (how `Process` rises is not documented: linear, step,
+ * staircase, stall, front-loaded) and copies of 1, 10 and 60 minutes; then 50 copies in one region.
  *
  * Both pollers run on the emulator's simulated time: their clocks read the emulator's clock and their
  * timers fire after (delay / speed) real milliseconds, so a 60-minute copy is polled as it would be
- * against Volcengine, in a fraction of the time. Each poller talks to its own emulator, so every
- * request in an emulator's log is that poller's.
+ * against Volcengine, in a fraction of the time. Each copy has its own emulator, so every request in
+ * an emulator's log is that copy's. Each row is COPIES copies whose lengths spread over +-10% of the
+ * row's length (so the end falls at different phases of the pollers' looks).
  *
- *   npm run bench                    speed 20 (a 60-minute copy takes 3 real minutes); about 8 minutes
- *   npm run bench -- --speed 120     faster, coarser: HTTP round trips weigh more in simulated time
+ *   npm run bench                    speed 20 (a 60-minute copy takes 3 real minutes); about 5 minutes
+ *   npm run bench -- --speed 60      faster, coarser: HTTP round trips weigh more in simulated time
  *
  * Prints tables; nothing here asserts. Figures depend on the machine; record them with the command.
  */
 import { performance } from "node:perf_hooks";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { startEmulator, DEFAULT_ACCOUNT, type EmulatorHandle } from "../emulator";
+import { startEmulator, DEFAULT_ACCOUNT, type EmulatorHandle, PROGRESS_PROFILES, type ProgressProfile } from "../emulator";
 import { CopiedImageLifecycle } from "../provider/lifecycle";
 import { resolveSettings } from "../provider/config";
 import { WireClient } from "../provider/wire";
@@ -27,7 +30,10 @@ import { captureRegistration, startPlugin, serializeProviderText } from "../kit/
 import { CopiedImage } from "../provider/copied-image";
 
 const args = process.argv.slice(2);
-const speed = Number(args[args.indexOf("--speed") + 1] ?? 20) || 20;
+const speed = (args.includes("--speed") && Number(args[args.indexOf("--speed") + 1])) || 20;
+/** Copies per row (lengths spread over +-10%). */
+const COPIES = 5;
+const PROFILES = PROGRESS_PROFILES;
 const SOURCE_REGION = "cn-beijing";
 const SOURCE_IMAGE = "image-benchsource0000001";
 const DEST = "cn-shanghai";
@@ -51,11 +57,12 @@ function scaledClock(emu: EmulatorHandle): Clock {
   };
 }
 
-async function newEmulator(durationMs: number): Promise<EmulatorHandle> {
+async function newEmulator(durationMs: number, profile: ProgressProfile = "linear"): Promise<EmulatorHandle> {
   return startEmulator({
     clockSpeed: speed,
     copyDurationMs: durationMs,
     maxImagesPerRegion: 1000,
+    world: { progressProfile: profile },
     seed: { images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "bench-source", size: 40 }] },
   });
 }
@@ -84,8 +91,8 @@ interface Run {
   realWallMs: number;
 }
 
-async function runOurs(durationMs: number, copies: number): Promise<Run> {
-  const emu = await newEmulator(durationMs);
+async function runOurs(durationMs: number, copies: number, profile: ProgressProfile = "linear"): Promise<Run> {
+  const emu = await newEmulator(durationMs, profile);
   const clock = scaledClock(emu);
   const vars = envFor(emu);
   const lc = new CopiedImageLifecycle({ settings: () => resolveSettings(undefined, vars), clock, log: () => undefined });
@@ -104,8 +111,8 @@ async function runOurs(durationMs: number, copies: number): Promise<Run> {
 }
 
 /** Terraform's cadence (reference §10): first look after 1 s, then 2, 4, 8, then every 10 s; one DescribeTasks per copy. */
-async function runBaseline(durationMs: number, copies: number): Promise<Run> {
-  const emu = await newEmulator(durationMs);
+async function runBaseline(durationMs: number, copies: number, profile: ProgressProfile = "linear"): Promise<Run> {
+  const emu = await newEmulator(durationMs, profile);
   const clock = scaledClock(emu);
   const wire = new WireClient({
     endpoint: { protocol: "http:", host: `${emu.host}:${emu.port}` },
@@ -173,41 +180,67 @@ async function pluginPeakMemory(): Promise<{ providerBytes: number; peakKiB: num
   }
 }
 
-async function main(): Promise<void> {
-  console.log(`Benchmark: emulator clock ${speed}x real time; times below are simulated (as against Volcengine) unless marked real.\n`);
-  const scenarios: [string, number, number][] = [
-    ["1 copy, 1 min", 60_000, 1],
-    ["1 copy, 10 min", 10 * 60_000, 1],
-    ["1 copy, 60 min", 60 * 60_000, 1],
-    ["50 copies, 10 min, one region", 10 * 60_000, 50],
-  ];
-  const rows: string[][] = [];
-  for (const [name, duration, copies] of scenarios) {
-    const [ours, base] = await Promise.all([runOurs(duration, copies), runBaseline(duration, copies)]);
-    for (const [who, r] of [
-      ["provider", ours],
-      ["baseline (Terraform cadence)", base],
-    ] as const) {
-      rows.push([
-        name,
-        who,
-        fmtCalls(r.calls, copies),
-        String(Object.values(r.calls).reduce((a, b) => a + b, 0)),
-        String(r.calls.DescribeTasks ?? 0),
-        s(median(r.latencies)),
-        s(Math.max(...r.latencies)),
-        `${s(r.simWallMs)} (real ${s(r.realWallMs)}) vs copy ${s(duration)}`,
-      ]);
-    }
-    const ratio = (base.calls.DescribeTasks ?? 0) / Math.max(1, ours.calls.DescribeTasks ?? 0);
-    rows.push([name, "ratio", "", "", `baseline/provider DescribeTasks = ${ratio.toFixed(1)}x`, "", "", ""]);
-  }
-  const header = ["scenario", "poller", "API calls per copy", "total calls", "DescribeTasks total", "detection median", "detection worst", "wall time"];
+/** One copy per emulator, COPIES copies with lengths over +-10% of `durationMs`: latencies and DescribeTasks per copy. */
+async function spread(run: typeof runOurs, durationMs: number, profile: ProgressProfile): Promise<{ latencies: number[]; describeTasks: number[]; calls: number[] }> {
+  const runs = await Promise.all(Array.from({ length: COPIES }, (_, i) => run(durationMs * (0.9 + (0.2 * i) / (COPIES - 1)), 1, profile)));
+  return {
+    latencies: runs.flatMap((r) => r.latencies),
+    describeTasks: runs.map((r) => r.calls.DescribeTasks ?? 0),
+    calls: runs.map((r) => Object.values(r.calls).reduce((a, b) => a + b, 0)),
+  };
+}
+
+function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
   console.log(line(header));
   console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
   for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  console.log(`Benchmark: emulator clock ${speed}x real time; times are simulated (as against Volcengine). ${COPIES} copies a row, lengths +-10%.\n`);
+  const lengths: [string, number][] = [
+    ["1 min", 60_000],
+    ["10 min", 10 * 60_000],
+    ["60 min", 60 * 60_000],
+  ];
+  const cases = PROFILES.flatMap((profile) => lengths.map(([name, ms]) => ({ profile, name, ms })));
+  const results = await Promise.all(cases.map(async (c) => ({ ...c, ours: await spread(runOurs, c.ms, c.profile), base: await spread(runBaseline, c.ms, c.profile) })));
+  const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1);
+  const rows = results.map((r) => [
+    r.profile,
+    r.name,
+    `${s(median(r.ours.latencies))} / ${s(Math.max(...r.ours.latencies))}`,
+    `${s(median(r.base.latencies))} / ${s(Math.max(...r.base.latencies))}`,
+    `${avg(r.ours.describeTasks)} (max ${Math.max(...r.ours.describeTasks)})`,
+    `${avg(r.base.describeTasks)} (max ${Math.max(...r.base.describeTasks)})`,
+    Math.max(...r.ours.describeTasks.map((n, i) => n - r.base.describeTasks[i])) <= 0 ? "yes" : "NO",
+  ]);
+  printTable(
+    ["progress", "copy", "detection median / worst: provider", "Terraform cadence", "DescribeTasks per copy: provider", "Terraform cadence", "provider <= Terraform for every copy"],
+    rows,
+  );
+
+  console.log("\n50 copies of 10 minutes in one region, linear progress:\n");
+  const [ours, base] = await Promise.all([runOurs(10 * 60_000, 50), runBaseline(10 * 60_000, 50)]);
+  const manyRows: string[][] = [];
+  for (const [who, r] of [
+    ["provider", ours],
+    ["baseline (Terraform cadence)", base],
+  ] as const) {
+    manyRows.push([
+      who,
+      fmtCalls(r.calls, 50),
+      String(Object.values(r.calls).reduce((a, b) => a + b, 0)),
+      String(r.calls.DescribeTasks ?? 0),
+      `${s(median(r.latencies))} / ${s(Math.max(...r.latencies))}`,
+      `${s(r.simWallMs)} (real ${s(r.realWallMs)})`,
+    ]);
+  }
+  printTable(["poller", "API calls per copy", "total calls", "DescribeTasks total", "detection median / worst", "wall time"], manyRows);
+  const ratio = (base.calls.DescribeTasks ?? 0) / Math.max(1, ours.calls.DescribeTasks ?? 0);
+  console.log(`\nbaseline/provider DescribeTasks for 50 copies: ${ratio.toFixed(1)}x`);
 
   const shim = await serializeProviderText(copiedImageProviderShim);
   const mem = await pluginPeakMemory();
