@@ -205,6 +205,11 @@ export class PollSchedule {
     return w && Math.max(0, (w.earliest + w.latest) / 2 - now);
   }
 
+  /** Whether a look at `now` stays within the budget (always, without one): the n-th look not before the cadence's n-th. */
+  affords(now: number): boolean {
+    return !this.budget || now > this.startedAt && this.lookCount + 1 <= this.budgetCount(now);
+  }
+
   /** Milliseconds from `now` to the next look. Always within [minDelayMs, maxDelayMs]. */
   nextDelay(now: number): number {
     if (!Number.isFinite(now)) throw new RangeError(`PollSchedule.nextDelay: now must be a finite time in ms (got ${now}).`);
@@ -212,10 +217,11 @@ export class PollSchedule {
     const { minDelayMs, maxDelayMs, firstDelayMs } = this.policy;
     const isLook = now > this.startedAt && (this.lastCallAt === undefined || now > this.lastCallAt);
     if (isLook) {
-      // A look earlier than asked for was made for another copy sharing the call: it costs this copy
-      // nothing, so it does not count against the budget.
+      // Every look counts against the budget, also one made early for another copy sharing the call:
+      // it is a DescribeTasks call that read this copy. (The TaskWatcher lets a copy ride along only
+      // when `affords` says the budget allows it.) Only looks made when asked for measure the round trip.
       const early = this.plannedAt !== undefined && now < this.plannedAt - 1;
-      if (!early) this.lookCount++;
+      this.lookCount++;
       if (this.plannedAt !== undefined && !early) {
         const rt = Math.max(0, Math.min(now - this.plannedAt, MAX_ROUND_TRIP_SHARE * maxDelayMs));
         this.roundTripMs = Math.max(rt, 0.8 * this.roundTripMs + 0.2 * rt);

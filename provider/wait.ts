@@ -219,7 +219,9 @@ export class TaskWatcher {
   private async poll(): Promise<void> {
     const now0 = this.clock.now();
     for (const w of this.all()) if (now0 >= w.deadline) this.end(w, { kind: "timedOut" });
-    const waiters = this.all();
+    // The copies that are due ask for this call; the others ride along only where their budget affords
+    // the look (it counts against it), so that no copy is read by more calls than its cadence allows.
+    const waiters = this.all().filter((w) => w.dueAt <= now0 + this.policy.minDelayMs || w.schedule.affords(now0));
     if (waiters.length === 0) return;
     const ids = [...new Set(waiters.map((w) => w.imageId))];
     let tasks: TaskRecord[];
@@ -237,12 +239,8 @@ export class TaskWatcher {
     const now = this.clock.now();
     const needImageCheck: Waiter[] = [];
     const succeeded: Waiter[] = [];
-    // A waiter that was due (or nearly) asked for this look: it counts against its schedule's budget,
-    // which then plans its next one. The others ride along for free: they learn the task's state, and
-    // keep the look they planned, so that one copy's looks never spend another copy's budget.
-    const asked = new Set(waiters.filter((w) => w.dueAt <= startedAt + this.policy.minDelayMs));
     const planNext = (w: Waiter) => {
-      if (asked.has(w)) w.dueAt = now + w.schedule.nextDelay(now);
+      w.dueAt = now + w.schedule.nextDelay(now);
     };
     for (const w of waiters) {
       if (!this.isWaiting(w)) continue;

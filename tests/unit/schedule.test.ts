@@ -334,13 +334,19 @@ test("PollSchedule: a linear copy's finish is predicted, and the time left with 
   assert.ok(left !== undefined && Math.abs(left - (D - now)) <= 0.02 * D, `left ${left}`);
 });
 
-test("PollSchedule: a look made early for another copy sharing the call costs this copy nothing", () => {
+test("PollSchedule: a look made early for another copy sharing the call counts, and is affordable only within the budget", () => {
   const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
-  const first = s.nextDelay(0);
-  s.nextDelay(first / 2); // another copy's poll came first
-  assert.equal(s.looks, 0);
-  s.nextDelay(first / 2 + DEFAULT_WAIT_POLICY.maxDelayMs);
+  s.nextDelay(0);
+  // The Terraform cadence's first look is at 1 s: before it, no look is affordable; at 1 s, one is.
+  assert.equal(s.affords(500), false);
+  assert.equal(s.affords(1_000), true);
+  s.nextDelay(1_000); // another copy's poll read this one too
   assert.equal(s.looks, 1);
+  assert.equal(s.affords(2_000), false, "the second look only from the cadence's second (3 s)");
+  assert.equal(s.affords(3_000), true);
+  // Without a budget every look is affordable.
+  const free = new PollSchedule({ ...DEFAULT_WAIT_POLICY, budgetGapsMs: undefined }, 0);
+  assert.equal(free.affords(1), true);
 });
 
 test("PollSchedule: a policy without a budget (written before it existed) is bounded by maxDelay alone", () => {
