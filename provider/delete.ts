@@ -9,7 +9,7 @@
  */
 import type { DestinationRegionClient, ImageRecord } from "./ecs";
 import { VolcengineError } from "./errors";
-import { isTransient } from "./wire";
+import { isTransient } from "./retryable";
 import { pollUntil } from "./poll-until";
 import { formatDuration, labelOf } from "./report";
 import { imageFields, targetOf, type CopiedImageState } from "./model";

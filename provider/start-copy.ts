@@ -10,7 +10,7 @@
  */
 import type { DestinationRegionClient, SourceRegionClient } from "./ecs";
 import { VolcengineError } from "./errors";
-import { isTransient } from "./wire";
+import { isTransient } from "./retryable";
 import { OWNER_TAG_KEY, wantedTags } from "./naming";
 import { pollUntil } from "./poll-until";
 import { findOwnCopy } from "./find-own-copy";

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyImageAnswer, deleteImagesAnswer, describeImagesAnswer, describeTasksAnswer } from "../../provider/answers";
 import { VolcengineError } from "../../provider/errors";
-import { isTransient } from "../../provider/wire";
+import { isTransient } from "../../provider/retryable";
 
 const from = { action: "DescribeTasks", region: "cn-shanghai", httpStatus: 200, requestId: "req-9" };
 const RAW = /Spread syntax|is not iterable|Cannot read properties|undefined is not|is not a function/;

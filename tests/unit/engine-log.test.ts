@@ -8,7 +8,8 @@ import { grpc, emptyPb, pulumiDir, providerGrpcPb } from "../../kit/plugin/proto
 import { createReporterFactory, type FallbackLog } from "../../provider/engine-log";
 import { engineAddressFromArgv, GrpcEngineSink, Severity, type LogEntry } from "../../provider/engine-sink";
 import { copyStatusText, copyProgressReporter, formatTimeLeft } from "../../provider/copy-status";
-import { PollSchedule, DEFAULT_WAIT_POLICY } from "../../provider/schedule";
+import { PollSchedule } from "../../provider/schedule";
+import { DEFAULT_WAIT_POLICY } from "../../provider/wait-policy";
 import { engineCancelSignal, engineCancelCount, engineGone, watchEngineCancel } from "../../provider/engine-cancel";
 import { CANARY, CANARY_VALUES } from "../provider/env";
 

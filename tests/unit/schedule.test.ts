@@ -3,7 +3,8 @@
 // cadence (DescribeTasks after 1, 2, 4, 8 s, then every 10 s) on the same copies.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_WAIT_POLICY, PollSchedule, TERRAFORM_CADENCE_GAPS_MS, validateWaitPolicy, type WaitPolicy } from "../../provider/schedule";
+import { PollSchedule } from "../../provider/schedule";
+import { DEFAULT_WAIT_POLICY, TERRAFORM_CADENCE_GAPS_MS, validateWaitPolicy, type WaitPolicy } from "../../provider/wait-policy";
 
 const S = 1_000;
 const MIN = 60 * S;

@@ -8,7 +8,7 @@ import type { CallBounds } from "../../provider/wire";
 import { badAnswer } from "../../provider/answers";
 import { TaskWatcher, type TaskSource } from "../../provider/wait";
 import { describeWait, type WaitOutcome } from "../../provider/wait-outcome";
-import type { WaitPolicy } from "../../provider/schedule";
+import type { WaitPolicy } from "../../provider/wait-policy";
 import { FakeClock, settle } from "./fake-clock";
 
 const POLICY: WaitPolicy = { firstDelayMs: 1_000, minDelayMs: 500, maxDelayMs: 10_000, backoff: 1.5, invisibleGraceMs: 5 * 60_000, imageCheckEveryMs: 5 * 60_000 };

@@ -5,8 +5,10 @@ import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import type { ImageRecord, TaskRecord } from "../../provider/ecs";
 import { VolcengineError } from "../../provider/errors";
-import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "../../provider/schedule";
-import { TaskWatcher, type Progress, type TaskSource } from "../../provider/wait";
+import { PollSchedule } from "../../provider/schedule";
+import { DEFAULT_WAIT_POLICY, type WaitPolicy } from "../../provider/wait-policy";
+import { TaskWatcher, type TaskSource } from "../../provider/wait";
+import type { Progress } from "../../provider/waiters";
 import { describeWait, type WaitOutcome } from "../../provider/wait-outcome";
 import { FakeClock, settle } from "./fake-clock";
 

@@ -1,9 +1,10 @@
-// Unit tests of the pure parts of provider/wire.ts (flatten, isTransient, isThrottling), of
+// Unit tests of the pure parts of provider/wire.ts (flatten) and provider/retryable.ts (isTransient, isThrottling), of
 // provider/errors.ts (VolcengineError messages, redact) and of provider/rate-limit.ts (TokenBucket,
 // on a fake clock).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { flatten, isThrottling, isTransient } from "../../provider/wire";
+import { flatten } from "../../provider/wire";
+import { isThrottling, isTransient } from "../../provider/retryable";
 import { VolcengineError, adviceFor, redact } from "../../provider/errors";
 import { TokenBucket } from "../../provider/rate-limit";
 import { FakeClock, settle } from "./fake-clock";
