@@ -232,18 +232,4 @@ export class PollSchedule {
     for (let i = 0; i < k; i++) t += gaps[i];
     return t + (n - k) * gaps[gaps.length - 1];
   }
-
-  /** How many looks the budget allows up to time `t`. */
-  private budgetCount(t: number): number {
-    const gaps = this.budget!;
-    let at = this.startedAt;
-    let n = 0;
-    for (let i = 0; i < gaps.length - 1; i++) {
-      if (at + gaps[i] > t) return n;
-      at += gaps[i];
-      n++;
-    }
-    const steady = gaps[gaps.length - 1];
-    return t < at + steady ? n : n + Math.floor((t - at) / steady);
-  }
 }
