@@ -130,5 +130,5 @@ export function parseXDate(x: string): number | undefined {
 }
 
 export function formatXDate(d: Date): string {
-  return d.toISOString().replace(/[:\-]|\.\d{3}/g, "");
+  return d.toISOString().replace(/[:-]|\.\d{3}/g, "");
 }

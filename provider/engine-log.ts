@@ -73,7 +73,7 @@ export function createReporterFactory(opts: ReporterFactoryOptions = {}): Report
 
   const redact = (text: string): string => {
     let out = text;
-    let secrets: readonly (string | undefined)[] = [];
+    let secrets: readonly (string | undefined)[];
     try {
       secrets = opts.secrets?.() ?? [];
     } catch {

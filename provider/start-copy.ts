@@ -44,6 +44,7 @@ export async function startCopy(anySource: SourceRegionClient, anyDestination: D
           throw new Error(
             `${e.message} The copy may or may not have started; run \`pulumi up\` again: the provider looks for an image named ` +
               `"${inputs.imageName}" in ${inputs.destinationRegion} carrying the tag ${OWNER_TAG_KEY} and adopts it instead of copying twice.`,
+            { cause: e },
           );
         }
         lastError = e;

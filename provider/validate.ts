@@ -24,7 +24,7 @@ const IMAGE_ID = /^image-[a-z0-9]{4,64}$/;
 // Not documented: region ids look like cn-beijing, ap-southeast-1, cn-beijing-autodriving.
 const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,4}$/;
 // Not documented: projects are named like "default"; we allow letters, digits and _ - . up to 64.
-const PROJECT = /^[A-Za-z0-9_.\-]{1,64}$/;
+const PROJECT = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export const LIMITS = {
   imageNameMax: 128,
@@ -162,7 +162,7 @@ export function checkTags(value: unknown, property = "tags", reservedKeys: reado
  * that does not start with a letter gets "img-" in front, and the result leaves room for a suffix.
  */
 export function imageNamePrefix(resourceName: string, room: number): string {
-  let s = [...resourceName].map((c) => (/[A-Za-z0-9_.\-]|\p{Script=Han}/u.test(c) ? c : "-")).join("");
+  let s = [...resourceName].map((c) => (/[A-Za-z0-9_.-]|\p{Script=Han}/u.test(c) ? c : "-")).join("");
   if (!/^[A-Za-z]|^\p{Script=Han}/u.test(s)) s = `img-${s}`;
   const max = LIMITS.imageNameMax - room;
   return [...s].slice(0, max).join("");

@@ -35,7 +35,7 @@ export interface Signed {
 /** Signs a request the way reference §8 describes, against `host` (host:port). */
 export function rawSign(host: string, r: RawRequest): Signed {
   const method = r.method ?? "GET";
-  const date = (r.date ?? new Date()).toISOString().replace(/[:\-]|\.\d{3}/g, "");
+  const date = (r.date ?? new Date()).toISOString().replace(/[:-]|\.\d{3}/g, "");
   const region = r.region ?? "cn-beijing";
   const service = r.service ?? "ecs";
   const headers: Record<string, string> = { "X-Date": date, ...(r.headers ?? {}) };

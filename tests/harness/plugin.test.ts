@@ -73,7 +73,6 @@ describe("captureRegistration", () => {
     const a = await captureRegistration(() => new Counter("same", { start: 1 }));
     const direct = await serializeProviderText(counterProvider);
     assert.deepEqual(direct, { text: a.providerText, containsSecrets: false });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { readFile } = require("node:fs/promises") as typeof import("node:fs/promises");
     const bad = { async create() { await readFile("/nonexistent"); return { id: "x" }; } };
     await assert.rejects(serializeProviderText(bad), /native code function/);

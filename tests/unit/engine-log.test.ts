@@ -13,7 +13,6 @@ import { DEFAULT_WAIT_POLICY } from "../../provider/wait-policy";
 import { engineCancelSignal, engineCancelCount, engineGone, watchEngineCancel } from "../../provider/engine-cancel";
 import { CANARY, CANARY_VALUES } from "../provider/env";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const engineGrpcPb = require(require.resolve("@pulumi/pulumi/proto/engine_grpc_pb", { paths: [pulumiDir] }));
 
 const URN = "urn:pulumi:dev::proj::pulumi-nodejs:dynamic/volcengine:CopiedImage::web-sh";

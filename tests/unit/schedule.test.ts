@@ -86,7 +86,7 @@ export function simulate(o: SimOptions): SimResult {
   const delays: number[] = [];
   let now = startedAt;
   let looks = 0;
-  let detectionMs = NaN;
+  let detectionMs: number;
   for (;;) {
     const d = s.nextDelay(now);
     delays.push(d);
