@@ -190,4 +190,3 @@ export function processEngineSink(argv: readonly string[] = process.argv, onGone
   }
   return processSink;
 }
-

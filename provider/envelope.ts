@@ -63,7 +63,12 @@ interface Envelope {
  * from; throws the `VolcengineError` the answer means. `clean` scrubs credentials from the
  * service's own message.
  */
-export function readAnswer(raw: unknown, action: string, region: string, clean: (text: string) => string | undefined): { result: unknown; from: AnswerSource } {
+export function readAnswer(
+  raw: unknown,
+  action: string,
+  region: string,
+  clean: (text: string) => string | undefined,
+): { result: unknown; from: AnswerSource } {
   const wrapped = raw as Partial<WrappedResponse> | undefined;
   const status = wrapped?.[MARK] ? wrapped.status : undefined;
   const body = (wrapped?.[MARK] ? wrapped.body : raw) as Envelope | string | undefined;

@@ -18,7 +18,13 @@ import type { CopiedImageInputs } from "./model";
 import type { OperationContext, OperationEnv } from "./context";
 
 /** Starts the copy (or finds the one a lost answer started); returns the new image's id. */
-export async function startCopy(anySource: SourceRegionClient, anyDestination: DestinationRegionClient, inputs: CopiedImageInputs, env: OperationEnv, ctx: OperationContext): Promise<string> {
+export async function startCopy(
+  anySource: SourceRegionClient,
+  anyDestination: DestinationRegionClient,
+  inputs: CopiedImageInputs,
+  env: OperationEnv,
+  ctx: OperationContext,
+): Promise<string> {
   // Every request here, the lookups after a doubtful answer included, ends by the operation's deadline.
   const source = anySource.withDeadline(ctx.deadline);
   const destination = anyDestination.withDeadline(ctx.deadline);

@@ -69,17 +69,25 @@ export function validateWaitPolicy(policy: WaitPolicy): void {
   const { firstDelayMs, minDelayMs, maxDelayMs, budgetGapsMs, backoff } = policy;
   if (!(minDelayMs > 0)) fail("minDelayMs", "must be greater than 0 (a zero delay would poll in a loop)", minDelayMs);
   if (maxDelayMs < minDelayMs) fail("maxDelayMs", `must be at least minDelayMs (${minDelayMs})`, maxDelayMs);
-  if (firstDelayMs < minDelayMs || firstDelayMs > maxDelayMs) fail("firstDelayMs", `must be between minDelayMs (${minDelayMs}) and maxDelayMs (${maxDelayMs})`, firstDelayMs);
+  if (firstDelayMs < minDelayMs || firstDelayMs > maxDelayMs)
+    fail("firstDelayMs", `must be between minDelayMs (${minDelayMs}) and maxDelayMs (${maxDelayMs})`, firstDelayMs);
   if (!(policy.imageCheckEveryMs > 0)) fail("imageCheckEveryMs", "must be greater than 0", policy.imageCheckEveryMs);
-  if (backoff !== undefined && (typeof backoff !== "number" || !Number.isFinite(backoff) || backoff < 1)) fail("backoff", "must be a finite number of at least 1 when given (it is no longer used)", backoff);
+  if (backoff !== undefined && (typeof backoff !== "number" || !Number.isFinite(backoff) || backoff < 1))
+    fail("backoff", "must be a finite number of at least 1 when given (it is no longer used)", backoff);
   if (budgetGapsMs !== undefined) {
-    if (!Array.isArray(budgetGapsMs) || budgetGapsMs.length === 0) fail("budgetGapsMs", "must be a non-empty array of gaps in milliseconds, the last one repeating", budgetGapsMs);
+    if (!Array.isArray(budgetGapsMs) || budgetGapsMs.length === 0)
+      fail("budgetGapsMs", "must be a non-empty array of gaps in milliseconds, the last one repeating", budgetGapsMs);
     budgetGapsMs.forEach((g, i) => {
-      if (typeof g !== "number" || !Number.isFinite(g) || g <= 0) fail(`budgetGapsMs[${i}]`, "must be a finite number of milliseconds greater than 0", g);
+      if (typeof g !== "number" || !Number.isFinite(g) || g <= 0)
+        fail(`budgetGapsMs[${i}]`, "must be a finite number of milliseconds greater than 0", g);
     });
     const steady = budgetGapsMs[budgetGapsMs.length - 1];
     if (maxDelayMs < steady) {
-      fail("maxDelayMs", `must be at least the budget's repeating gap, budgetGapsMs' last entry (${steady}): the budget could not pay for looks that often`, maxDelayMs);
+      fail(
+        "maxDelayMs",
+        `must be at least the budget's repeating gap, budgetGapsMs' last entry (${steady}): the budget could not pay for looks that often`,
+        maxDelayMs,
+      );
     }
   }
 }

@@ -84,7 +84,15 @@ export class TaskWatcher {
   private ended(w: Waiter, how: WaitEnd): WaitOutcome {
     const now = this.clock.now();
     const pollTrouble = how.kind === "timedOut" || how.kind === "pollError" ? this.trouble.at(now) : undefined;
-    return { ...how, imageId: w.imageId, region: this.region, taskId: w.taskId, lastProcess: w.process, waitedMs: now - w.startedAt, ...(pollTrouble ? { pollTrouble } : {}) } as WaitOutcome;
+    return {
+      ...how,
+      imageId: w.imageId,
+      region: this.region,
+      taskId: w.taskId,
+      lastProcess: w.process,
+      waitedMs: now - w.startedAt,
+      ...(pollTrouble ? { pollTrouble } : {}),
+    } as WaitOutcome;
   }
 
   /** Bounds of a poll's request: the latest deadline among the waits it serves, and failure notes. */

@@ -75,7 +75,6 @@ export function flatten(params: Params, prefix = ""): Record<string, string> {
   return out;
 }
 
-
 /** What bounds one call besides the abort signal; what the operations hand down to the wire. */
 export interface CallBounds {
   /** Absolute time on the wire's clock (the operation's deadline): no request, retry or wait for a
@@ -194,7 +193,14 @@ export class WireClient {
     return s;
   }
 
-  private async once<T>(action: string, region: string, params: Params, signal?: AbortSignal, check?: AnswerCheck<T>, sending?: () => void): Promise<{ result: T; requestId?: string }> {
+  private async once<T>(
+    action: string,
+    region: string,
+    params: Params,
+    signal?: AbortSignal,
+    check?: AnswerCheck<T>,
+    sending?: () => void,
+  ): Promise<{ result: T; requestId?: string }> {
     if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
     await this.options.rateLimiter?.take(signal);
     const api = this.service(region).createAPI<Record<string, string>, T>(action, { method: "GET", Version: ECS_VERSION });
@@ -211,7 +217,6 @@ export class WireClient {
     return { result: check ? check(result, from) : (result as T), requestId: from.requestId };
   }
 
-
   /** Connection failures and timeouts; `ambiguous` when the request may have reached the service. */
   private transportError(e: unknown, action: string, region: string): VolcengineError {
     const err = e as { code?: string; message?: string };
@@ -225,7 +230,8 @@ export class WireClient {
       code = "ConnectionRefused";
       ambiguous = false; // the request never left this machine
     }
-    const detail = code === "RequestTimeout" ? `RequestTimeout: no answer within ${this.timeoutMs} ms` : this.clean(`${code}: ${sysCode} ${message}`.trim());
+    const detail =
+      code === "RequestTimeout" ? `RequestTimeout: no answer within ${this.timeoutMs} ms` : this.clean(`${code}: ${sysCode} ${message}`.trim());
     return new VolcengineError({ code, action, region, detail, ambiguous });
   }
 
