@@ -9,7 +9,13 @@ import { modifyImageAttribute, tagQuota, tagResources, untagResources } from "./
 export const VERSION = "2020-04-01";
 export const SERVICE = "ecs";
 export const ACTIONS = [
-  "CopyImage", "DescribeTasks", "DescribeImages", "DeleteImages", "ModifyImageAttribute", "TagResources", "UntagResources",
+  "CopyImage",
+  "DescribeTasks",
+  "DescribeImages",
+  "DeleteImages",
+  "ModifyImageAttribute",
+  "TagResources",
+  "UntagResources",
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 export type { ActionContext } from "./context";
@@ -74,10 +80,17 @@ function copyImage(ctx: ActionContext): Result {
   const now = ctx.model.now();
   const newId = randomId("image-");
   const taskId = randomId("t-");
-  const jitter = ctx.world.progressJitter > 0 ? { jitter: { amount: ctx.world.progressJitter, seed: ctx.world.progressSeed + ctx.model.tasks.size } } : {};
+  const jitter =
+    ctx.world.progressJitter > 0 ? { jitter: { amount: ctx.world.progressJitter, seed: ctx.world.progressSeed + ctx.model.tasks.size } } : {};
   ctx.model.tasks.set(taskId, {
-    id: taskId, region: dest, accountId: ctx.account.accountId, resourceId: newId, sourceRegion: ctx.region, sourceImageId: src.imageId,
-    createdAt: now, durationMs: faults.durationMs ?? ctx.copyDurationMs,
+    id: taskId,
+    region: dest,
+    accountId: ctx.account.accountId,
+    resourceId: newId,
+    sourceRegion: ctx.region,
+    sourceImageId: src.imageId,
+    createdAt: now,
+    durationMs: faults.durationMs ?? ctx.copyDurationMs,
     ...(faults.failAtPercent !== undefined ? { failAtPercent: faults.failAtPercent } : {}),
     invisibleUntilReal: faults.invisibleMs !== undefined ? Date.now() + faults.invisibleMs : 0,
     progress: { profile: ctx.world.progressProfile, ...jitter },
@@ -101,7 +114,12 @@ function copyImage(ctx: ActionContext): Result {
   });
   // A copy is new snapshots in the destination region, one per source snapshot, owned by the new image.
   const sourceSnapshots = ctx.model.snapshots.ofImage(src.region, src.imageId);
-  ctx.model.snapshots.create(dest, newId, sourceSnapshots.map((x) => ({ size: x.size, volumeKind: x.volumeKind })), now);
+  ctx.model.snapshots.create(
+    dest,
+    newId,
+    sourceSnapshots.map((x) => ({ size: x.size, volumeKind: x.volumeKind })),
+    now,
+  );
   return { ImageId: newId };
 }
 
@@ -129,7 +147,16 @@ function describeTasks(ctx: ActionContext): Result {
     NextToken: nextToken,
     Tasks: page.map((t) => {
       const v = ctx.model.taskViewFull(t);
-      return { Id: v.Id, ResourceId: v.ResourceId, Type: v.Type, Status: v.Status, Process: v.Process, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, EndAt: v.EndAt };
+      return {
+        Id: v.Id,
+        ResourceId: v.ResourceId,
+        Type: v.Type,
+        Status: v.Status,
+        Process: v.Process,
+        CreatedAt: v.CreatedAt,
+        UpdatedAt: v.UpdatedAt,
+        EndAt: v.EndAt,
+      };
     }),
   };
 }
@@ -230,4 +257,3 @@ export const handlers: Record<ActionName, (ctx: ActionContext) => Result> = {
   TagResources: tagResources,
   UntagResources: untagResources,
 };
-

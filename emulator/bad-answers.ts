@@ -72,12 +72,24 @@ function oversize(result: Record<string, unknown>, entries: number, nowMs: numbe
   const at = formatTime(nowMs);
   if (Array.isArray(result.Tasks)) {
     const filler = Array.from({ length: entries }, () => ({
-      Id: randomId("t-"), ResourceId: randomId("image-"), Type: "CopyImage", Status: "Succeeded", Process: 100, CreatedAt: at, UpdatedAt: at, EndAt: at,
+      Id: randomId("t-"),
+      ResourceId: randomId("image-"),
+      Type: "CopyImage",
+      Status: "Succeeded",
+      Process: 100,
+      CreatedAt: at,
+      UpdatedAt: at,
+      EndAt: at,
     }));
     return { ...result, Tasks: [...filler, ...result.Tasks] };
   }
   if (Array.isArray(result.Images)) {
-    const model = (result.Images[0] as Record<string, unknown> | undefined) ?? { ImageName: "filler", Status: "available", Visibility: "public", Snapshots: [] };
+    const model = (result.Images[0] as Record<string, unknown> | undefined) ?? {
+      ImageName: "filler",
+      Status: "available",
+      Visibility: "public",
+      Snapshots: [],
+    };
     const filler = Array.from({ length: entries }, (_, i) => ({ ...model, ImageId: randomId("image-"), ImageName: `filler-${i + 1}` }));
     return { ...result, Images: [...filler, ...result.Images] };
   }

@@ -57,7 +57,12 @@ export function parseArgs(argv: string[]): EmulatorOptions {
         world.progressSeed = Number(value());
         break;
       case "--deny":
-        denied.push(...value().split(",").map((a) => a.trim()).filter((a) => a !== ""));
+        denied.push(
+          ...value()
+            .split(",")
+            .map((a) => a.trim())
+            .filter((a) => a !== ""),
+        );
         break;
       case "--delete-binded-snapshots-default": {
         const v = value();
@@ -114,7 +119,9 @@ async function main(): Promise<void> {
   console.log(`Volcengine ECS emulator listening on ${emu.url}`);
   console.log(`Credentials (fake keys that only this emulator accepts):`);
   for (const a of accounts) {
-    console.log(`  AccessKey=${a.accessKey} SecretKey=${a.secretKey}${a.sessionToken ? ` SessionToken=${a.sessionToken}` : ""}${a.accountId ? ` AccountId=${a.accountId}` : ""}`);
+    console.log(
+      `  AccessKey=${a.accessKey} SecretKey=${a.secretKey}${a.sessionToken ? ` SessionToken=${a.sessionToken}` : ""}${a.accountId ? ` AccountId=${a.accountId}` : ""}`,
+    );
   }
   console.log(`World: ${JSON.stringify(emu.world())}`);
   console.log(`Control endpoint: ${emu.url}/_emulator/ (log, faults, images, tasks, snapshots, world). Ctrl-C to stop.`);
@@ -123,7 +130,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`received ${sig}, stopping`);
-    emu.stop().then(() => process.exit(0), () => process.exit(1));
+    emu.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));

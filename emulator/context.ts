@@ -29,4 +29,3 @@ export function ownImage(ctx: ActionContext, region: string, id: string): ImageR
   const img = visibleImage(ctx, region, id);
   return img && ctx.model.visibilityFor(img, ctx.account.accountId) === "private" ? img : undefined;
 }
-

@@ -35,7 +35,9 @@ const OK: Answer = [200, { ok: true }];
 /** ?region= must name a region the emulator has. */
 function requiredRegion(r: RouteRequest, d: ControlDeps): string | Answer {
   const region = r.query.get("region") ?? "";
-  return d.model.regions.has(region) ? region : [400, { error: `unknown or missing region ${JSON.stringify(region)}`, regions: [...d.model.regions] }];
+  return d.model.regions.has(region)
+    ? region
+    : [400, { error: `unknown or missing region ${JSON.stringify(region)}`, regions: [...d.model.regions] }];
 }
 
 /** ?region= is optional here; when given it must be known. */
@@ -50,10 +52,20 @@ const byRegion = (r: RouteRequest, d: ControlDeps, list: (region: string) => unk
 
 export const CONTROL_ROUTES: Route[] = [
   {
-    method: "GET", path: "", run: (_r, { handle, model }) => [200, {
-      url: handle.url, now: handle.now().toISOString(), regions: [...model.regions], copyUnsupportedRegions: [...model.copyUnsupported],
-      projects: [...model.projects], accessKeys: model.accounts.map((x) => x.accessKey), world: handle.world(),
-    }],
+    method: "GET",
+    path: "",
+    run: (_r, { handle, model }) => [
+      200,
+      {
+        url: handle.url,
+        now: handle.now().toISOString(),
+        regions: [...model.regions],
+        copyUnsupportedRegions: [...model.copyUnsupported],
+        projects: [...model.projects],
+        accessKeys: model.accounts.map((x) => x.accessKey),
+        world: handle.world(),
+      },
+    ],
   },
   { method: "GET", path: "log", run: (_r, { handle }) => [200, handle.log()] },
   { method: "DELETE", path: "log", run: (_r, { handle }) => (handle.clearLog(), OK) },
@@ -64,21 +76,27 @@ export const CONTROL_ROUTES: Route[] = [
   { method: "GET", path: "images", run: (r, d) => byRegion(r, d, (region) => d.handle.images(region)) },
   { method: "POST", path: "images", run: (r, { handle }) => [200, { imageId: handle.seedImage(r.json() as SeedImage) }] },
   {
-    method: "DELETE", path: "images/:region/:id", run: (r, { handle }) => {
+    method: "DELETE",
+    path: "images/:region/:id",
+    run: (r, { handle }) => {
       const deleted = handle.deleteImageOutOfBand(r.args.region!, r.args.id!);
       return [deleted ? 200 : 404, { deleted }];
     },
   },
   { method: "GET", path: "tasks", run: (r, d) => byRegion(r, d, (region) => d.handle.tasks(region)) },
   {
-    method: "GET", path: "snapshots", run: (r, d) => {
+    method: "GET",
+    path: "snapshots",
+    run: (r, d) => {
       const region = optionalRegion(r, d);
       return Array.isArray(region) ? region : [200, d.handle.snapshots(region)];
     },
   },
   { method: "GET", path: "now", run: (_r, { handle }) => [200, { now: handle.now().toISOString() }] },
   {
-    method: "POST", path: "clock", run: (r, { handle }) => {
+    method: "POST",
+    path: "clock",
+    run: (r, { handle }) => {
       const body = r.json() as { advanceMs?: unknown } | null;
       return [200, { now: handle.advanceClock(Number(body?.advanceMs)).toISOString() }];
     },
@@ -108,10 +126,17 @@ export function handleControl(deps: ControlDeps, req: IncomingMessage, res: Serv
   }
   const method = req.method ?? "GET";
   try {
-    const segments = url.pathname.split("/").filter((s) => s !== "").slice(1).map(decodeURIComponent); // after "_emulator"
+    const segments = url.pathname
+      .split("/")
+      .filter((s) => s !== "")
+      .slice(1)
+      .map(decodeURIComponent); // after "_emulator"
     const found = match(method, segments);
     if (!found) return sendJson(res, 404, { error: `no control route ${method} ${url.pathname}` });
-    const [status, payload] = found.route.run({ args: found.args, query: url.searchParams, json: () => JSON.parse(body.toString("utf8") || "null") }, deps);
+    const [status, payload] = found.route.run(
+      { args: found.args, query: url.searchParams, json: () => JSON.parse(body.toString("utf8") || "null") },
+      deps,
+    );
     return sendJson(res, status, payload);
   } catch (e) {
     // Bad JSON, an invalid fault, seed image or world: the caller's mistake, answered 400 with the reason.

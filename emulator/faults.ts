@@ -17,7 +17,16 @@ export const BAD_ANSWER_KINDS = new Set(["htmlBadGateway", "truncatedJson", "mis
 export type BadAnswer = Extract<FaultKind, { kind: "htmlBadGateway" | "truncatedJson" | "missingResult" | "wrongTypes" | "oversizedPage" | "hang" }>;
 
 const KINDS = new Set([
-  "throttle", "internalError", "resourceLocked", "latency", "drop", "rateLimit", "taskInvisible", "copyFails", "copyDuration", ...BAD_ANSWER_KINDS,
+  "throttle",
+  "internalError",
+  "resourceLocked",
+  "latency",
+  "drop",
+  "rateLimit",
+  "taskInvisible",
+  "copyFails",
+  "copyDuration",
+  ...BAD_ANSWER_KINDS,
 ]);
 const COPY_KINDS = new Set(["taskInvisible", "copyFails", "copyDuration"]);
 

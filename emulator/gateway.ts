@@ -48,7 +48,10 @@ export class RequestLog {
 
 let ridCounter = 0;
 function newRequestId(): string {
-  const stamp = new Date().toISOString().replace(/[-:T]|\.\d{3}Z$/g, "").slice(0, 14);
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:T]|\.\d{3}Z$/g, "")
+    .slice(0, 14);
   ridCounter = (ridCounter + 1) % 0xffffff;
   return stamp + ridCounter.toString(16).padStart(6, "0").toUpperCase() + randomBytes(6).toString("hex").toUpperCase();
 }
@@ -77,8 +80,16 @@ export function createGateway(deps: GatewayDeps) {
 
   function newLogEntry(req: IncomingMessage, params: Map<string, string>, requestId: string): RequestLogEntry {
     const entry: RequestLogEntry = {
-      seq: 0, time: new Date().toISOString(), method: req.method ?? "GET", action: params.get("Action") ?? "", version: params.get("Version") ?? "",
-      region: "", params: {}, status: 0, requestId, signatureVerified: false,
+      seq: 0,
+      time: new Date().toISOString(),
+      method: req.method ?? "GET",
+      action: params.get("Action") ?? "",
+      version: params.get("Version") ?? "",
+      region: "",
+      params: {},
+      status: 0,
+      requestId,
+      signatureVerified: false,
     };
     for (const [k, v] of params) if (!SECRET_PARAMS.has(k)) entry.params[k] = v;
     // Before verification, the log still shows who claimed to call and for which region.
@@ -93,7 +104,13 @@ export function createGateway(deps: GatewayDeps) {
   /** Runs the request through the gateway's checks and the action; every ApiError becomes an error envelope. */
   function decide(req: IncomingMessage, url: URL, body: Buffer, params: Map<string, string>, entry: RequestLogEntry): Outcome {
     const { action, version } = entry;
-    const meta = (region: string, service: string) => ({ RequestId: entry.requestId, Action: action, Version: version, Service: service, Region: region });
+    const meta = (region: string, service: string) => ({
+      RequestId: entry.requestId,
+      Action: action,
+      Version: version,
+      Service: service,
+      Region: region,
+    });
     let service = SERVICE;
     const out: Outcome = { status: 200, delayMs: 0, drop: false };
     try {
@@ -109,7 +126,12 @@ export function createGateway(deps: GatewayDeps) {
       if (auth.service !== SERVICE || !model.regions.has(auth.region)) throw gateway.serviceNotFound(auth.service, auth.region);
       // [INFERRED] Only GET and POST on path "/" reach an action.
       const method = req.method ?? "GET";
-      if (version !== VERSION || !(ACTIONS as readonly string[]).includes(action) || url.pathname !== "/" || (method !== "GET" && method !== "POST")) {
+      if (
+        version !== VERSION ||
+        !(ACTIONS as readonly string[]).includes(action) ||
+        url.pathname !== "/" ||
+        (method !== "GET" && method !== "POST")
+      ) {
         throw gateway.invalidActionOrVersion(action, version);
       }
       // IAM is the gateway's: a denied action never reaches ECS, and faults (which stand for ECS and the
@@ -119,13 +141,20 @@ export function createGateway(deps: GatewayDeps) {
       out.delayMs = f.delayMs;
       out.drop = f.drop;
       if (f.badAnswer) out.badAnswer = f.badAnswer;
-      const actionRuns = !f.drop && !(f.badAnswer && (f.badAnswer.kind === "htmlBadGateway" || f.badAnswer.kind === "hang") && !f.badAnswer.actionRuns);
+      const actionRuns =
+        !f.drop && !(f.badAnswer && (f.badAnswer.kind === "htmlBadGateway" || f.badAnswer.kind === "hang") && !f.badAnswer.actionRuns);
       if (!actionRuns) return out;
       if (f.error) throw f.error;
       model.settle();
       const result = handlers[action as ActionName]({
-        model, faults, params, region: auth.region, account: auth.account, copyDurationMs: deps.copyDurationMs,
-        maxImagesPerRegion: deps.maxImagesPerRegion, world: world.live,
+        model,
+        faults,
+        params,
+        region: auth.region,
+        account: auth.account,
+        copyDurationMs: deps.copyDurationMs,
+        maxImagesPerRegion: deps.maxImagesPerRegion,
+        world: world.live,
       });
       out.payload = { ResponseMetadata: meta(auth.region, service), Result: result };
     } catch (e) {

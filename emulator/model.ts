@@ -1,9 +1,9 @@
 // In-memory state of the emulated ECS image service: regions, accounts, images, copy tasks and the
 // simulated clock. Copy progress is derived lazily from the simulated clock (no timers).
-import { formatTime, randomId, stableId } from "./ids";
-import { type SnapshotSpec, SnapshotStore } from "./snapshots";
+import { formatTime, randomId } from "./ids";
+import { SnapshotStore } from "./snapshots";
 import type { EmulatorAccount, EmulatorImage, EmulatorTask, Seed, SeedImage } from "./types";
-
+import { publicImages, seedImageRecord, seedSnapshots } from "./seed-images";
 import { type TaskRec, taskView } from "./tasks";
 
 // Kept importable from here: tests and benchmarks import them from the model.
@@ -21,8 +21,6 @@ export const DEFAULT_REGIONS = ["cn-beijing", "cn-shanghai", "cn-guangzhou", "cn
 /** Regions that exist but where CopyImage is refused (InvalidRegionForCopyImage.UnSupported). */
 export const DEFAULT_COPY_UNSUPPORTED_REGIONS = ["cn-beijing-autodriving", "cn-shanghai-autodriving"];
 export const DEFAULT_PROJECTS = ["default"];
-/** Owner id used for "shared" seed images that name no owner: an account outside the emulator. */
-export const FOREIGN_ACCOUNT_ID = "2199999999";
 
 export interface ImageRec {
   region: string;
@@ -59,25 +57,6 @@ export interface Account {
   accountId: string;
 }
 
-interface PublicTemplate {
-  name: string;
-  osName: string;
-  osType: string;
-  platform: string;
-  platformVersion: string;
-  architecture: string;
-  bootMode: string;
-  size: number;
-  kernel: string;
-}
-
-const PUBLIC_TEMPLATES: PublicTemplate[] = [
-  { name: "Ubuntu 22.04 64 bit", osName: "Ubuntu 22.04 64 bit", osType: "Linux", platform: "Ubuntu", platformVersion: "22.04", architecture: "amd64", bootMode: "UEFI", size: 40, kernel: "5.15" },
-  { name: "Debian 12 64 bit", osName: "Debian 12 64 bit", osType: "Linux", platform: "Debian", platformVersion: "12", architecture: "amd64", bootMode: "UEFI", size: 40, kernel: "6.1" },
-  { name: "CentOS 7.9 64 bit", osName: "CentOS 7.9 64 bit", osType: "Linux", platform: "CentOS", platformVersion: "7.9", architecture: "amd64", bootMode: "BIOS", size: 40, kernel: "3.10" },
-  { name: "Windows Server 2022 Datacenter 64 bit", osName: "Windows Server 2022 Datacenter 64 bit", osType: "Windows", platform: "Windows", platformVersion: "2022", architecture: "amd64", bootMode: "BIOS", size: 40, kernel: "" },
-];
-
 export class Model {
   readonly regions: Set<string>;
   readonly copyUnsupported: Set<string>;
@@ -111,18 +90,7 @@ export class Model {
     for (const r of this.regions) this.images.set(r, new Map());
     // Default seed: a few public images in every region, nothing private.
     const t0 = this.now() - 90 * 24 * 3600_000;
-    for (const r of this.regions) {
-      for (const tpl of PUBLIC_TEMPLATES) {
-        const id = stableId("image-", `${r}/${tpl.name}`);
-        this.images.get(r)!.set(id, {
-          region: r, imageId: id, imageName: tpl.name, description: `${tpl.name} public image`, status: "available",
-          kind: "public", shared: false, ownerAccountId: "", size: tpl.size, virtualSize: tpl.size * 1024 ** 3,
-          osName: tpl.osName, osType: tpl.osType, platform: tpl.platform, platformVersion: tpl.platformVersion,
-          architecture: tpl.architecture, bootMode: tpl.bootMode, projectName: "default", isSupportCloudInit: tpl.osType === "Linux",
-          isLTS: true, kernel: tpl.kernel, createdAt: t0, updatedAt: t0, tags: [],
-        });
-      }
-    }
+    for (const r of this.regions) for (const img of publicImages(r, t0)) this.images.get(r)!.set(img.imageId, img);
     for (const img of seed.images ?? []) this.seedImage(img);
   }
 
@@ -147,22 +115,12 @@ export class Model {
     if (typeof s.imageName !== "string" || s.imageName === "") throw new Error("seed image needs imageName");
     const id = s.imageId ?? randomId("image-");
     for (const m of this.images.values()) if (m.has(id)) throw new Error(`image ${id} already exists`);
-    const visibility = s.visibility ?? "private";
-    const owner =
-      visibility === "public" ? (s.ownerAccountId ?? "") : visibility === "shared" ? (s.ownerAccountId ?? FOREIGN_ACCOUNT_ID) : (s.ownerAccountId ?? this.accounts[0]!.accountId);
     const now = this.now();
-    const size = s.size ?? 40;
-    const osType = s.osType ?? "Linux";
-    this.images.get(s.region)!.set(id, {
-      region: s.region, imageId: id, imageName: s.imageName, description: s.description ?? "", status: s.status ?? "available",
-      kind: visibility === "public" ? "public" : "private", shared: visibility === "shared" || s.shared === true,
-      ownerAccountId: owner, size, virtualSize: size * 1024 ** 3, osName: s.osName ?? "Ubuntu 22.04 64 bit", osType,
-      platform: s.platform ?? "Ubuntu", platformVersion: s.platformVersion ?? "22.04", architecture: s.architecture ?? "amd64",
-      bootMode: s.bootMode ?? "UEFI", projectName: s.projectName ?? "default", isSupportCloudInit: osType === "Linux",
-      isLTS: false, kernel: "", createdAt: now, updatedAt: now, tags: (s.tags ?? []).map((t) => ({ key: t.key, value: t.value })),
-    });
+    const img = seedImageRecord(s, id, this.accounts[0]!.accountId, now);
+    this.images.get(s.region)!.set(id, img);
     // Every custom image stands on snapshots; platform images are not the caller's, so they show none.
-    if (visibility !== "public") this.snapshots.create(s.region, id, seedSnapshots(s, size), now);
+    if (img.kind === "public") return id;
+    this.snapshots.create(s.region, id, seedSnapshots(s, img.size), now);
     return id;
   }
 
@@ -265,16 +223,4 @@ export class Model {
     this.snapshots.releaseImage(region, imageId, deleteSnapshots);
     return true;
   }
-}
-
-function seedSnapshots(s: SeedImage, size: number): SnapshotSpec[] {
-  if (s.snapshots) {
-    for (const x of s.snapshots) {
-      if (typeof x?.size !== "number" || (x.volumeKind !== "system" && x.volumeKind !== "data")) throw new Error("seed snapshots need a size and volumeKind system or data");
-    }
-    return s.snapshots.map((x) => ({ ...x }));
-  }
-  const specs: SnapshotSpec[] = [{ size, volumeKind: "system" }];
-  if (s.dataDiskSize !== undefined) specs.push({ size: s.dataDiskSize, volumeKind: "data" });
-  return specs;
 }

@@ -65,4 +65,3 @@ export function pageOf<T>(items: T[], params: Map<string, string>, size: number)
 export function limitList(list: string[], name: string, max: number): void {
   if (list.length > max) throw business.invalidArgument(`${name}.N accepts at most ${max} items.`);
 }
-

@@ -25,7 +25,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let stopped = false;
 
   const handleApi = createGateway({
-    model, faults, world, log,
+    model,
+    faults,
+    world,
+    log,
     verifySignatures: options.verifySignatures ?? true,
     copyDurationMs: options.copyDurationMs ?? DEFAULT_COPY_DURATION_MS,
     maxImagesPerRegion: options.maxImagesPerRegion ?? 50,

@@ -46,9 +46,7 @@ export interface CanonicalInput {
 export function canonicalRequest(c: CanonicalInput): string {
   const names = [...c.signedHeaders].map((h) => h.toLowerCase()).sort();
   const headerBlock = names.map((n) => `${n}:${normaliseHeaderValue(c.headers[n] ?? "")}\n`).join("");
-  return [c.method.toUpperCase(), c.path || "/", canonicalQuery(c.query), headerBlock, names.join(";"), c.bodySha256].join(
-    "\n",
-  );
+  return [c.method.toUpperCase(), c.path || "/", canonicalQuery(c.query), headerBlock, names.join(";"), c.bodySha256].join("\n");
 }
 
 /** Trim and collapse internal whitespace (matches the node SDK; go and python only trim). */
@@ -74,7 +72,9 @@ export function signingKey(secretKey: string, date: string, region: string, serv
 export function signature(secretKey: string, xDate: string, region: string, service: string, canonical: string): string {
   const date = xDate.slice(0, 8);
   const sts = stringToSign(xDate, credentialScope(date, region, service), canonical);
-  return createHmac("sha256", signingKey(secretKey, date, region, service)).update(sts).digest("hex");
+  return createHmac("sha256", signingKey(secretKey, date, region, service))
+    .update(sts)
+    .digest("hex");
 }
 
 export interface ParsedAuthorization {
@@ -130,5 +130,5 @@ export function parseXDate(x: string): number | undefined {
 }
 
 export function formatXDate(d: Date): string {
-  return d.toISOString().replace(/[:\-]|\.\d{3}/g, "");
+  return d.toISOString().replace(/[:-]|\.\d{3}/g, "");
 }

@@ -53,5 +53,12 @@ export class SnapshotStore {
 }
 
 export function snapshotView(s: SnapshotRec, formatTime: (ms: number) => string): EmulatorSnapshot {
-  return { Region: s.region, SnapshotId: s.snapshotId, Size: s.size, VolumeKind: s.volumeKind, ImageId: s.imageId ?? null, CreatedAt: formatTime(s.createdAt) };
+  return {
+    Region: s.region,
+    SnapshotId: s.snapshotId,
+    Size: s.size,
+    VolumeKind: s.volumeKind,
+    ImageId: s.imageId ?? null,
+    CreatedAt: formatTime(s.createdAt),
+  };
 }

@@ -3,7 +3,15 @@ import { type ActionContext, ownImage } from "./context";
 import { ApiError, business } from "./errors";
 import type { ImageRec } from "./model";
 import { limitList, listParam, tagsParam } from "./params";
-import { MAX_RESOURCES_PER_TAG_CALL, MAX_TAGS_PER_CALL, MAX_TAGS_PER_RESOURCE, validDescription, validImageName, validTagKey, validTagValue } from "./rules";
+import {
+  MAX_RESOURCES_PER_TAG_CALL,
+  MAX_TAGS_PER_CALL,
+  MAX_TAGS_PER_RESOURCE,
+  validDescription,
+  validImageName,
+  validTagKey,
+  validTagValue,
+} from "./rules";
 
 type Result = Record<string, unknown>;
 
@@ -72,7 +80,8 @@ export function tagResources(ctx: ActionContext): Result {
   for (const img of targets) {
     for (const t of tags) {
       const existing = img.tags.find((x) => x.key === t.key);
-      if (existing) existing.value = t.value; // documented: an existing key is overwritten
+      if (existing)
+        existing.value = t.value; // documented: an existing key is overwritten
       else img.tags.push({ key: t.key, value: t.value });
     }
   }
@@ -87,4 +96,3 @@ export function untagResources(ctx: ActionContext): Result {
   for (const img of targets) img.tags = img.tags.filter((t) => !keys.includes(t.key)); // absent keys: no error [INFERRED]
   return {};
 }
-

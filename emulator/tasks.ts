@@ -47,4 +47,3 @@ export function taskView(t: TaskRec, now: number): TaskView {
   if (e < pendingMs(d)) return { status: "Pending", process: 0, updatedAt: t.createdAt };
   return { status: "Running", process: processAt(shape, e, d), updatedAt: now };
 }
-

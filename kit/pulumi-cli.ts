@@ -270,7 +270,7 @@ export class PulumiStack {
     try {
       json = parseJsonDocuments(result.stdout)[0] as PreviewJson;
     } catch (e) {
-      throw new Error(describeFailure(result, `stdout is not JSON (${(e as Error).message})`));
+      throw new Error(describeFailure(result, `stdout is not JSON (${(e as Error).message})`), { cause: e });
     }
     return { result, json };
   }

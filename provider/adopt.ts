@@ -12,7 +12,12 @@ import { finishCopy, missingList } from "./finish-copy";
 import { labelOf } from "./report";
 import type { OperationContext, OperationEnv } from "./context";
 
-export async function adopt(inputs: CopiedImageInputs, id: string, env: OperationEnv, ctx: OperationContext): Promise<{ id: string; outs: CopiedImageState }> {
+export async function adopt(
+  inputs: CopiedImageInputs,
+  id: string,
+  env: OperationEnv,
+  ctx: OperationContext,
+): Promise<{ id: string; outs: CopiedImageState }> {
   const destination = env.session.destination(inputs.destinationRegion, ctx.signal, ctx.deadline);
   const label = labelOf(targetOf(inputs));
   const image = await destination.describeImage(id);

@@ -30,7 +30,15 @@ export type AnswerCheck<T> = (result: unknown, from: AnswerSource) => T;
 
 /** An answer that is not what Volcengine sends: transient (the wire retries it) and ambiguous (the action may have run). */
 export function badAnswer(from: AnswerSource, detail: string): VolcengineError {
-  return new VolcengineError({ code: "InvalidResponse", detail, action: from.action, region: from.region, httpStatus: from.httpStatus, requestId: from.requestId, ambiguous: true });
+  return new VolcengineError({
+    code: "InvalidResponse",
+    detail,
+    action: from.action,
+    region: from.region,
+    httpStatus: from.httpStatus,
+    requestId: from.requestId,
+    ambiguous: true,
+  });
 }
 
 function kind(v: unknown): string {
@@ -138,7 +146,22 @@ function image(r: Reader, raw: unknown, path: string): ImageRecord {
     return { Key: r.string(tag, "Key", tp), Value: r.optString(tag, "Value", tp) ?? "" };
   });
   const checked: ImageRecord = { ...(o as object), ImageId: r.string(o, "ImageId", path) } as ImageRecord;
-  for (const f of ["ImageName", "Description", "Status", "OsName", "OsType", "Platform", "PlatformVersion", "Architecture", "BootMode", "Visibility", "ProjectName", "CreatedAt", "UpdatedAt", "ImageOwnerId"] as const) {
+  for (const f of [
+    "ImageName",
+    "Description",
+    "Status",
+    "OsName",
+    "OsType",
+    "Platform",
+    "PlatformVersion",
+    "Architecture",
+    "BootMode",
+    "Visibility",
+    "ProjectName",
+    "CreatedAt",
+    "UpdatedAt",
+    "ImageOwnerId",
+  ] as const) {
     checked[f] = r.optString(o, f, path);
   }
   checked.Size = r.optNumber(o, "Size", path);
@@ -159,7 +182,10 @@ export function describeImagesAnswer(asked: ReadonlySet<string> | undefined, max
     const res = r.object(result, "Result");
     const list = r.list(res, "Images", "Result");
     if (!asked && list.length > maxResults) {
-      throw badAnswer(from, `the answer listed ${list.length} images for MaxResults ${maxResults} (more entries than asked for: not a Volcengine page)`);
+      throw badAnswer(
+        from,
+        `the answer listed ${list.length} images for MaxResults ${maxResults} (more entries than asked for: not a Volcengine page)`,
+      );
     }
     const entries: ImageRecord[] = [];
     list.forEach((raw, i) => {

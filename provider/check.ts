@@ -89,7 +89,13 @@ export function check(olds: Props, news: Props, settings: () => ProviderSettings
   if (news.adoptImageId !== undefined) add(checkImageId(news.adoptImageId, "adoptImageId"));
 
   const meta = checkMeta(news.__meta, failures);
-  const inputs: Props = withoutUndefined({ ...news, sourceRegion, copyImageTags: news.copyImageTags ?? false, keepSnapshotsOnDelete: news.keepSnapshotsOnDelete ?? false, __meta: meta });
+  const inputs: Props = withoutUndefined({
+    ...news,
+    sourceRegion,
+    copyImageTags: news.copyImageTags ?? false,
+    keepSnapshotsOnDelete: news.keepSnapshotsOnDelete ?? false,
+    __meta: meta,
+  });
   const checkedMeta = inputs.__meta as Meta;
 
   const adopting = news.adoptImageId !== undefined || (typeof olds.adoptImageId === "string" && olds.imageName === undefined);

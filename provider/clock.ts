@@ -17,10 +17,13 @@ export const realClock: Clock = {
         clearTimeout(timer);
         reject(signal?.reason ?? new Error("aborted"));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
   setTimer: (fn, ms) => {

@@ -197,7 +197,11 @@ export class CopiedImageSet extends pulumi.ComponentResource {
         tags: args.tags,
       };
       const after = lanes[i];
-      images[region] = new CopiedImage(`${name}-${region}`, childArgs, after === undefined ? childOpts : { ...childOpts, dependsOn: [images[after]!] });
+      images[region] = new CopiedImage(
+        `${name}-${region}`,
+        childArgs,
+        after === undefined ? childOpts : { ...childOpts, dependsOn: [images[after]!] },
+      );
     });
     this.images = images;
     this.imageIds = pulumi.all(Object.fromEntries(regions.map((r) => [r, images[r]!.imageId]))) as pulumi.Output<Record<string, string>>;

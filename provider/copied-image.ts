@@ -68,14 +68,15 @@ export interface CopiedImageArgs {
 export type CopiedImageOutputProperties = { readonly [K in keyof CopiedImageOutputs]-?: pulumi.Output<CopiedImageOutputs[K]> };
 
 // Declaration merging: the class gets every output of the table as a typed, declared property (no
-// class field is emitted, so the values Pulumi sets are not overwritten).
-// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-unsafe-declaration-merging
+// class field is emitted, so the values Pulumi sets are not overwritten). The interface is empty and
+// merged with the class on purpose, hence the two rules switched off for it and for the class.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
 export interface CopiedImage extends CopiedImageOutputProperties {}
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 /** The type token Pulumi gives a CopiedImage (`pulumi.dynamic.Resource` prefixes `pulumi-nodejs:dynamic/`). */
 export const COPIED_IMAGE_TYPE = "pulumi-nodejs:dynamic/volcengine:CopiedImage";
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class CopiedImage extends pulumi.dynamic.Resource {
   /**
    * @param name The resource name; also the start of the generated image name.

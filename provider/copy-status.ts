@@ -4,7 +4,7 @@
  * poll schedule's own (`PollSchedule.remainingMs`, carried in each report): one model of the finish,
  * in one place. Times are on the waiter's clock, so simulated clocks give simulated estimates.
  */
-import type { Progress } from "./wait";
+import type { Progress } from "./waiters";
 import { formatDuration, type Reporter } from "./report";
 /** "about 6m left", "about 1h05m left", "less than a minute left". */
 export function formatTimeLeft(ms: number): string {

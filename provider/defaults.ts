@@ -3,7 +3,7 @@
  * value fails with an error that names the option and the rule it breaks (in the manner of
  * `p-retry`'s options), before any request is made.
  */
-import { DEFAULT_WAIT_POLICY, validateWaitPolicy as checkWaitPolicy, type WaitPolicy } from "./schedule";
+import { DEFAULT_WAIT_POLICY, validateWaitPolicy as checkWaitPolicy, type WaitPolicy } from "./wait-policy";
 import type { Backoff } from "./poll-until";
 
 /** Retries of one HTTP request by the wire (transient failures only). */

@@ -9,7 +9,7 @@
  */
 import type { DestinationRegionClient, ImageRecord } from "./ecs";
 import { VolcengineError } from "./errors";
-import { isTransient } from "./wire";
+import { isTransient } from "./retryable";
 import { pollUntil } from "./poll-until";
 import { formatDuration, labelOf } from "./report";
 import { imageFields, targetOf, type CopiedImageState } from "./model";
@@ -52,7 +52,8 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
       if (perImage.code === "InvalidImage.Shared") {
         throw new Error(`${label}: cannot delete ${id} in ${region}: ${perImage.message} Stop sharing it, then run the command again.`);
       }
-      if (!WAITABLE.includes(perImage.code) && !isTransient(perImage)) throw new Error(`${label}: cannot delete ${id} in ${region}: ${perImage.message}`);
+      if (!WAITABLE.includes(perImage.code) && !isTransient(perImage))
+        throw new Error(`${label}: cannot delete ${id} in ${region}: ${perImage.message}`);
       lastAnswer = perImage.message;
       lastCode = perImage.code;
       return { done: false, reason: perImage.code };

@@ -10,7 +10,16 @@
  */
 import { VolcengineError } from "./errors";
 import { WireClient, type CallBounds, type Params } from "./wire";
-import { copyImageAnswer, deleteImagesAnswer, describeImagesAnswer, describeTasksAnswer, ignoredAnswer, badAnswer, type AnswerCheck, type Page } from "./answers";
+import {
+  copyImageAnswer,
+  deleteImagesAnswer,
+  describeImagesAnswer,
+  describeTasksAnswer,
+  ignoredAnswer,
+  badAnswer,
+  type AnswerCheck,
+  type Page,
+} from "./answers";
 
 export interface Tag {
   Key: string;
@@ -80,7 +89,9 @@ export type { CallBounds } from "./wire";
  * treatment (its doc is silent too).
  */
 function isUnknownId(e: unknown): boolean {
-  return e instanceof VolcengineError && (e.code === "InvalidImage.NotFound" || e.code === "InvalidTask.NotFound" || e.code === "InvalidResource.NotFound");
+  return (
+    e instanceof VolcengineError && (e.code === "InvalidImage.NotFound" || e.code === "InvalidTask.NotFound" || e.code === "InvalidResource.NotFound")
+  );
 }
 
 abstract class RegionClient {
@@ -121,7 +132,10 @@ abstract class RegionClient {
       nextToken = r.nextToken;
       if (!nextToken) return out;
       if (seen.has(nextToken) || page + 1 >= MAX_PAGES) {
-        throw badAnswer({ action, region: this.region }, `the answer's NextToken ${seen.has(nextToken) ? "repeats an earlier one" : `still goes on after ${MAX_PAGES} pages`}`);
+        throw badAnswer(
+          { action, region: this.region },
+          `the answer's NextToken ${seen.has(nextToken) ? "repeats an earlier one" : `still goes on after ${MAX_PAGES} pages`}`,
+        );
       }
       seen.add(nextToken);
     }
@@ -149,7 +163,9 @@ abstract class RegionClient {
 
   /** Images by id: the ones that exist (unknown ids are absent, whichever way the service says so). */
   async describeImages(imageIds: readonly string[], bounds?: CallBounds): Promise<ImageRecord[]> {
-    return this.byIds(imageIds, (batch) => this.paged("DescribeImages", { ImageIds: batch }, describeImagesAnswer(new Set(batch), MAX_IDS_PER_CALL), bounds));
+    return this.byIds(imageIds, (batch) =>
+      this.paged("DescribeImages", { ImageIds: batch }, describeImagesAnswer(new Set(batch), MAX_IDS_PER_CALL), bounds),
+    );
   }
 
   /** One image, or undefined when this region does not list it. */
@@ -187,7 +203,11 @@ export class DestinationRegionClient extends RegionClient {
 
   /** Custom images of this account with exactly this name. */
   async findImagesByName(imageName: string): Promise<ImageRecord[]> {
-    const found = await this.paged("DescribeImages", { ImageName: imageName, Visibility: "private" }, describeImagesAnswer(undefined, MAX_IDS_PER_CALL));
+    const found = await this.paged(
+      "DescribeImages",
+      { ImageName: imageName, Visibility: "private" },
+      describeImagesAnswer(undefined, MAX_IDS_PER_CALL),
+    );
     return found.filter((i) => i.ImageName === imageName);
   }
 
@@ -207,12 +227,17 @@ export class DestinationRegionClient extends RegionClient {
    * is always sent: its documented default (true) and the doc's example (false) disagree (reference §4).
    */
   async deleteImage(imageId: string, deleteBindedSnapshots: boolean): Promise<VolcengineError | undefined> {
-    const { result, requestId } = await this.wire.callWithMeta("DeleteImages", this.region, { ImageIds: [imageId], DeleteBindedSnapshots: deleteBindedSnapshots }, {
-      idempotent: true,
-      signal: this.signal,
-      deadline: this.deadline,
-      check: deleteImagesAnswer(imageId),
-    });
+    const { result, requestId } = await this.wire.callWithMeta(
+      "DeleteImages",
+      this.region,
+      { ImageIds: [imageId], DeleteBindedSnapshots: deleteBindedSnapshots },
+      {
+        idempotent: true,
+        signal: this.signal,
+        deadline: this.deadline,
+        check: deleteImagesAnswer(imageId),
+      },
+    );
     if (!result) return undefined;
     return new VolcengineError({ code: result.Code, action: "DeleteImages", region: this.region, serviceMessage: result.Message, requestId });
   }
@@ -220,7 +245,12 @@ export class DestinationRegionClient extends RegionClient {
   async tagResources(imageIds: readonly string[], tags: readonly Tag[]): Promise<void> {
     // At most 20 tags per call (reference §6).
     for (let i = 0; i < tags.length; i += 20) {
-      await this.call("TagResources", { ResourceType: "image", ResourceIds: [...imageIds], Tags: tags.slice(i, i + 20).map((t) => ({ ...t })) }, true, ignoredAnswer);
+      await this.call(
+        "TagResources",
+        { ResourceType: "image", ResourceIds: [...imageIds], Tags: tags.slice(i, i + 20).map((t) => ({ ...t })) },
+        true,
+        ignoredAnswer,
+      );
     }
   }
 

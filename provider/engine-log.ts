@@ -58,7 +58,6 @@ export interface ReporterFactoryWithFlush extends ReporterFactory {
   flush(timeoutMs?: number): Promise<void>;
 }
 
-
 /**
  * Makes reporters. One reporter per target (same URN and name), kept for the life of the factory, so
  * that the messages of one resource are delivered in order whichever operation made them.
@@ -73,7 +72,7 @@ export function createReporterFactory(opts: ReporterFactoryOptions = {}): Report
 
   const redact = (text: string): string => {
     let out = text;
-    let secrets: readonly (string | undefined)[] = [];
+    let secrets: readonly (string | undefined)[];
     try {
       secrets = opts.secrets?.() ?? [];
     } catch {
@@ -250,6 +249,9 @@ function oneLine(text: string): string {
  * When the engine turns out to be gone (the CLI was killed), `onEngineGone` runs: by default it stops
  * the waits and ends the plugin process (`engineGone`, engine-cancel.ts).
  */
-export function pluginReporterFactory(secrets?: () => readonly (string | undefined)[], onEngineGone: () => void = () => engineGone()): ReporterFactoryWithFlush {
+export function pluginReporterFactory(
+  secrets?: () => readonly (string | undefined)[],
+  onEngineGone: () => void = () => engineGone(),
+): ReporterFactoryWithFlush {
   return createReporterFactory({ sink: processEngineSink(process.argv, onEngineGone), fallback: pulumiLogFallback, secrets });
 }

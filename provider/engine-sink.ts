@@ -38,13 +38,28 @@ export function engineAddressFromArgv(argv: readonly string[] = process.argv): s
 /** Per-call deadline for Log calls. */
 export const DEFAULT_CALL_TIMEOUT_MS = 2_000;
 
+/** The parts of the SDK's generated engine gRPC code used here (loaded untyped, at run time). */
+interface EngineClient {
+  log(req: LogRequest, options: { deadline: number }, done: (err: { code?: number } | null) => void): void;
+  close(): void;
+}
+interface LogRequest {
+  setSeverity(severity: Severity): void;
+  setMessage(message: string): void;
+  setUrn(urn: string): void;
+  setEphemeral(ephemeral: boolean): void;
+}
+interface EngineMessages {
+  LogRequest: new () => LogRequest;
+}
+
 /**
  * A sink backed by a gRPC client to the engine, made on the first message (one per sink; the
  * runtime keeps one per plugin process). gRPC and the generated messages are loaded from
  * `@pulumi/pulumi`'s own directory, so they are the same copies the SDK uses.
  */
 export class GrpcEngineSink implements EngineLogSink {
-  private client: any;
+  private client?: EngineClient;
   private broken = false;
   private delivered = 0;
   private readonly pending = new Set<Promise<boolean>>();
@@ -144,12 +159,12 @@ export class GrpcEngineSink implements EngineLogSink {
     this.close();
   }
 
-  private connect(): { client: any; engine: any } {
+  private connect(): { client: EngineClient; engine: EngineMessages } {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { dirname } = require("node:path") as typeof import("node:path");
     const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
     const load = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
-    const engine = load("@pulumi/pulumi/proto/engine_pb");
+    const engine = load("@pulumi/pulumi/proto/engine_pb") as EngineMessages;
     if (!this.client) {
       const grpc = load("@grpc/grpc-js");
       const services = load("@pulumi/pulumi/proto/engine_grpc_pb");
@@ -159,7 +174,7 @@ export class GrpcEngineSink implements EngineLogSink {
       });
     }
     /* eslint-enable @typescript-eslint/no-require-imports */
-    return { client: this.client, engine };
+    return { client: this.client as EngineClient, engine };
   }
 }
 
@@ -175,4 +190,3 @@ export function processEngineSink(argv: readonly string[] = process.argv, onGone
   }
   return processSink;
 }
-

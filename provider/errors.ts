@@ -147,7 +147,11 @@ function summarize(f: VolcengineErrorFields): string {
   const status = f.httpStatus !== undefined && !f.detail?.startsWith(`HTTP ${f.httpStatus}`) ? `HTTP ${f.httpStatus}, ` : "";
   const codeN = f.codeN !== undefined ? ` (${f.codeN})` : "";
   // "none: no response was received" only where that is true: an HTTP status means an answer came.
-  const requestId = f.requestId ? `request id ${f.requestId}` : f.httpStatus !== undefined ? "no request id" : "request id none: no response was received";
+  const requestId = f.requestId
+    ? `request id ${f.requestId}`
+    : f.httpStatus !== undefined
+      ? "no request id"
+      : "request id none: no response was received";
   const said = f.serviceMessage ? ` Volcengine said: "${f.serviceMessage}"` : "";
   return `${f.detail ?? f.code + codeN} (${status}${requestId}).${said}`;
 }

@@ -26,7 +26,8 @@ export async function finishCopy({ imageId, inputs, outs, op }: FinishCopy, env:
   const region = inputs.destinationRegion;
   const destination = env.session.destination(region, ctx.signal, ctx.deadline);
   const label = labelOf(targetOf(inputs));
-  const partial = (message: string, extra: Partial<CopiedImageState>) => partialStateError(message, imageId, { ...outs, ...extra, __provider: inputs.__provider });
+  const partial = (message: string, extra: Partial<CopiedImageState>) =>
+    partialStateError(message, imageId, { ...outs, ...extra, __provider: inputs.__provider });
 
   const outcome = await env.session.watcher(region).wait(imageId, {
     deadline: ctx.deadline,
@@ -62,7 +63,8 @@ export async function finishCopy({ imageId, inputs, outs, op }: FinishCopy, env:
       throw partial(`${label}: ${describeWait(outcome)}; the next \`pulumi up\` makes a new copy.`, { status: "error" });
     case "pollError":
       throw partial(
-        `${label}: waiting for ${imageId} in ${region} failed: ${outcome.error.message} ` + "The copy is recorded in the state; the next `pulumi up` waits for it again.",
+        `${label}: waiting for ${imageId} in ${region} failed: ${outcome.error.message} ` +
+          "The copy is recorded in the state; the next `pulumi up` waits for it again.",
         { status: "creating" },
       );
   }
@@ -77,13 +79,22 @@ export async function finishCopy({ imageId, inputs, outs, op }: FinishCopy, env:
     // Neither its fields (status, snapshots) nor which tags are on it are known: the state keeps
     // `creating` (the next `pulumi up` looks at the task again and reads it) and records none of the
     // tags, so that the next `pulumi up` sets them.
-    throw partial(`${label}: the copy ${imageId} finished but reading it failed: ${(e as Error).message} It is recorded in the state; run \`pulumi up\` again to read it.`, {
-      taskId,
-      progress: 100,
-      tags: inputs.tags !== undefined ? {} : undefined,
-    });
+    throw partial(
+      `${label}: the copy ${imageId} finished but reading it failed: ${(e as Error).message} It is recorded in the state; run \`pulumi up\` again to read it.`,
+      {
+        taskId,
+        progress: 100,
+        tags: inputs.tags !== undefined ? {} : undefined,
+      },
+    );
   }
-  const fields = { ...imageFields(image), imageName: reported("read", undefined, image.ImageName, inputs.imageName), description: reported("read", undefined, image.Description, undefined), taskId, progress: 100 };
+  const fields = {
+    ...imageFields(image),
+    imageName: reported("read", undefined, image.ImageName, inputs.imageName),
+    description: reported("read", undefined, image.Description, undefined),
+    taskId,
+    progress: 100,
+  };
   // Tags.N on CopyImage is in the SDKs but on no doc page we read: where the copy lacks a tag we
   // sent (or copyImageTags brought the source's value for one of our keys), set it now. The
   // ownership tag is best effort: without it the copy is only harder to find after a crash.

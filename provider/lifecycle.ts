@@ -103,7 +103,10 @@ export class CopiedImageLifecycle {
     return { session: this.sessions.for(this.deps.settings()), clock: this.clock, tunables: this.tunables };
   }
 
-  private context(inputs: Partial<Pick<CopiedImageInputs, "__meta" | "imageName">>, op: "create" | "update" | "delete" | undefined): OperationContext {
+  private context(
+    inputs: Partial<Pick<CopiedImageInputs, "__meta" | "imageName">>,
+    op: "create" | "update" | "delete" | undefined,
+  ): OperationContext {
     const meta: Meta | undefined = inputs.__meta;
     return {
       deadline: op ? this.clock.now() + timeoutFor(meta, op, this.tunables.timeouts) : Infinity,

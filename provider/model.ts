@@ -116,7 +116,9 @@ type FieldType<F> = F extends Field<infer T> ? T : never;
 export type CopiedImageOutputs = { [K in keyof typeof OUTPUT_FIELDS]: FieldType<(typeof OUTPUT_FIELDS)[K]> };
 
 /** The outputs that are not inputs: the resource class passes these keys as undefined. */
-export const OUTPUT_ONLY_KEYS = (Object.keys(OUTPUT_FIELDS) as (keyof typeof OUTPUT_FIELDS)[]).filter((k) => !(OUTPUT_FIELDS[k] as Field<unknown>).input);
+export const OUTPUT_ONLY_KEYS = (Object.keys(OUTPUT_FIELDS) as (keyof typeof OUTPUT_FIELDS)[]).filter(
+  (k) => !(OUTPUT_FIELDS[k] as Field<unknown>).input,
+);
 
 /** What the engine stores as the resource's outputs: the checked inputs, plus what the image and the task say. */
 export type CopiedImageState = CopiedImageInputs & Partial<Omit<CopiedImageOutputs, keyof CopiedImageInputs>>;

@@ -52,7 +52,8 @@ export function managedTags(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     // defineProperty: a tag key "__proto__" must be an entry, not a prototype change.
-    if (k !== OWNER_TAG_KEY && typeof v === "string") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (k !== OWNER_TAG_KEY && typeof v === "string")
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

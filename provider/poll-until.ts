@@ -39,7 +39,12 @@ export async function pollUntil<T>(probe: (attempt: number) => Promise<Look<T>>,
   const started = clock.now();
   let delay = backoff.initialMs;
   let reason = "";
-  const end = (kind: "timedOut" | "aborted" | "exhausted", attempts: number): PollOutcome<T> => ({ kind, reason, attempts, elapsedMs: clock.now() - started });
+  const end = (kind: "timedOut" | "aborted" | "exhausted", attempts: number): PollOutcome<T> => ({
+    kind,
+    reason,
+    attempts,
+    elapsedMs: clock.now() - started,
+  });
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) return end("aborted", attempt - 1);
     const look = await probe(attempt);

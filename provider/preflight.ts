@@ -61,11 +61,20 @@ export async function preflight(
   try {
     const image = await source.describeImage(i.sourceImageId);
     if (!image) {
-      failures.push({ property: "sourceImageId", reason: `sourceImageId ${i.sourceImageId} does not exist in ${i.sourceRegion} (or is not visible to these credentials).` });
+      failures.push({
+        property: "sourceImageId",
+        reason: `sourceImageId ${i.sourceImageId} does not exist in ${i.sourceRegion} (or is not visible to these credentials).`,
+      });
     } else if (image.Visibility !== undefined && image.Visibility !== "private") {
-      failures.push({ property: "sourceImageId", reason: `sourceImageId ${i.sourceImageId} is a ${image.Visibility} image; only custom images of this account can be copied.` });
+      failures.push({
+        property: "sourceImageId",
+        reason: `sourceImageId ${i.sourceImageId} is a ${image.Visibility} image; only custom images of this account can be copied.`,
+      });
     } else if (image.Status !== "available") {
-      failures.push({ property: "sourceImageId", reason: `sourceImageId ${i.sourceImageId} is ${image.Status}, not available; it can be copied once it is available.` });
+      failures.push({
+        property: "sourceImageId",
+        reason: `sourceImageId ${i.sourceImageId} is ${image.Status}, not available; it can be copied once it is available.`,
+      });
     }
   } catch (e) {
     failures.push(unreadable("sourceImageId", `the source image in ${i.sourceRegion}`, e));

@@ -9,7 +9,12 @@ import { imageFields, shapeOutputs, type CopiedImageState } from "./model";
 import { reported, reportedTags } from "./reconcile";
 import type { OperationContext, OperationEnv } from "./context";
 
-export async function read(id: string, state: CopiedImageState, env: OperationEnv, ctx: OperationContext): Promise<{ id?: string; props?: CopiedImageState }> {
+export async function read(
+  id: string,
+  state: CopiedImageState,
+  env: OperationEnv,
+  ctx: OperationContext,
+): Promise<{ id?: string; props?: CopiedImageState }> {
   if (typeof state.destinationRegion !== "string") {
     throw new Error(`cannot read ${id}: its destinationRegion is not known; give destinationRegion in the resource's inputs.`);
   }

@@ -135,7 +135,12 @@ export async function reconcile(destination: DestinationRegionClient, imageId: s
   }
   for (let i = 0; i < c.untag.length; i += TAGS_PER_CALL) {
     const keys = c.untag.slice(i, i + TAGS_PER_CALL);
-    await step("UntagResources", () => destination.untagResources([imageId], keys), () => drop(keys), () => drop(keys));
+    await step(
+      "UntagResources",
+      () => destination.untagResources([imageId], keys),
+      () => drop(keys),
+      () => drop(keys),
+    );
   }
   for (let i = 0; i < c.tag.length; i += TAGS_PER_CALL) {
     const tags = c.tag.slice(i, i + TAGS_PER_CALL);
@@ -155,7 +160,8 @@ export async function reconcile(destination: DestinationRegionClient, imageId: s
 export function pickTags(tags: Readonly<Record<string, string>>, keys: Iterable<string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of keys) {
-    if (Object.prototype.hasOwnProperty.call(tags, k)) Object.defineProperty(out, k, { value: tags[k], enumerable: true, writable: true, configurable: true });
+    if (Object.prototype.hasOwnProperty.call(tags, k))
+      Object.defineProperty(out, k, { value: tags[k], enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -167,7 +173,9 @@ export function pickTags(tags: Readonly<Record<string, string>>, keys: Iterable<
 export function describeReconcileFailure(e: ReconcileError): string {
   const what = e.action === "TagResources" ? "tagging" : e.action === "UntagResources" ? "removing tags" : "renaming or redescribing";
   const cause = e.error instanceof Error ? e.error.message : String(e.error);
-  const right = isAuthorizationError(e.error) ? ` The credentials lack the right ecs:${e.action}: grant it (a policy allowing ecs:${e.action} on the image).` : "";
+  const right = isAuthorizationError(e.error)
+    ? ` The credentials lack the right ecs:${e.action}: grant it (a policy allowing ecs:${e.action} on the image).`
+    : "";
   return `${what} failed: ${cause}${right}`;
 }
 
@@ -198,9 +206,7 @@ function shortCause(e: unknown): string {
  * missing, and what that costs.
  */
 export function ownerTagWarning(imageId: string, e: ReconcileError): string {
-  const why = isAuthorizationError(e.error)
-    ? `the credentials lack the right ecs:TagResources (${shortCause(e.error)})`
-    : `${shortCause(e.error)}`;
+  const why = isAuthorizationError(e.error) ? `the credentials lack the right ecs:TagResources (${shortCause(e.error)})` : `${shortCause(e.error)}`;
   return (
     `the copy ${imageId} is made, but its ownership tag ${OWNER_TAG_KEY} could not be set: ${why}. ` +
     "What this costs: if a run dies between CopyImage and Pulumi saving the state, the next run recognises the copy by its generated name only; " +

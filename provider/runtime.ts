@@ -18,7 +18,6 @@ import { SHUTDOWN_GRACE_MS } from "./defaults";
 import { pluginReporterFactory } from "./engine-log";
 import { engineCancelSignal, watchEngineCancel } from "./engine-cancel";
 
-
 let stackConfig: ConfigSource | undefined;
 
 const shutdown = new AbortController();

@@ -24,85 +24,8 @@
  *    the cadence's 1, 3 and 7 s looks: a copy of an image takes minutes) are spent on extra looks
  *    spread over the window. With linear progress the end is then seen within about a second.
  */
-
-/** All delays and limits of waiting for a copy, in one place. Checked by `validateWaitPolicy`. */
-export interface WaitPolicy {
-  /**
-   * First look after the copy started. Default 9 s: the copy cannot have ended before it started, so a
-   * first look at 9 s sees any end within 10 s (with a round trip of up to 1 s), and skipping the
-   * Terraform cadence's looks at 1, 3 and 7 s saves about two and a half looks for the end.
-   */
-  firstDelayMs: number;
-  /** Never look more often than this (spacing of the extra looks near a predicted finish). Default 500 ms. */
-  minDelayMs: number;
-  /**
-   * Never wait longer than this between looks: bounds how late an end, a stall or a failure is seen,
-   * whatever `Process` says. Default 10 s, the steady gap of the Terraform cadence (so the budget can
-   * always pay for it). Delays are shortened by 1.5 measured round trips of a look, so that the answer
-   * that shows the end arrives within `maxDelayMs` of it (by one round trip only while a line of
-   * progress fits every look and puts the end beyond the next look: calls then go out every
-   * `maxDelayMs`, as the budget's do, and cost none of it).
-   */
-  maxDelayMs: number;
-  /**
-   * The call budget: gaps between the looks of a reference cadence, the last one repeating. The n-th
-   * look of a copy is never made before the reference's n-th look. Default `[1000, 2000, 4000, 8000,
-   * 10000]`, Volcengine's Terraform provider (looks at 1, 3, 7, 15, 25, 35, ... s). Omitted: no budget
-   * (only `maxDelayMs` bounds the looks); policies written before the budget existed mean that.
-   */
-  budgetGapsMs?: readonly number[];
-  /** No longer used (the schedule does not back off); kept so that policies written for it still type-check. */
-  backoff?: number;
-  /** How long a task may be missing from DescribeTasks right after CopyImage (eventual consistency). Default 5 min, as Volcengine's own Terraform provider. */
-  invisibleGraceMs: number;
-  /** How often, at most, to confirm with DescribeImages that the waited-for images still exist. Default 15 min. */
-  imageCheckEveryMs: number;
-}
-
-/** The Terraform provider's DescribeTasks cadence: after 1, 2, 4, 8 s, then every 10 s. */
-export const TERRAFORM_CADENCE_GAPS_MS: readonly number[] = Object.freeze([1_000, 2_000, 4_000, 8_000, 10_000]);
-
-export const DEFAULT_WAIT_POLICY: WaitPolicy = Object.freeze({
-  firstDelayMs: 9_000,
-  minDelayMs: 500,
-  maxDelayMs: 10_000,
-  budgetGapsMs: TERRAFORM_CADENCE_GAPS_MS,
-  invisibleGraceMs: 5 * 60_000,
-  imageCheckEveryMs: 15 * 60_000,
-});
-
-/**
- * Throws a RangeError (TypeError for a value of the wrong type) naming the first option that breaks
- * a rule and the rule, as p-retry and the AWS SDK v3 waiters do for their options.
- */
-export function validateWaitPolicy(policy: WaitPolicy): void {
-  const fail = (option: string, rule: string, value: unknown): never => {
-    const shown = Array.isArray(value) ? `[${value.join(", ")}]` : String(value);
-    throw new RangeError(`WaitPolicy.${option} ${rule} (got ${shown}).`);
-  };
-  if (policy === null || typeof policy !== "object") throw new TypeError(`WaitPolicy must be an object (got ${String(policy)}).`);
-  for (const option of ["firstDelayMs", "minDelayMs", "maxDelayMs", "invisibleGraceMs", "imageCheckEveryMs"] as const) {
-    const v: unknown = policy[option];
-    if (typeof v !== "number") throw new TypeError(`WaitPolicy.${option} must be a number of milliseconds (got ${typeof v}).`);
-    if (!Number.isFinite(v) || v < 0) fail(option, "must be a finite number of milliseconds, at least 0", v);
-  }
-  const { firstDelayMs, minDelayMs, maxDelayMs, budgetGapsMs, backoff } = policy;
-  if (!(minDelayMs > 0)) fail("minDelayMs", "must be greater than 0 (a zero delay would poll in a loop)", minDelayMs);
-  if (maxDelayMs < minDelayMs) fail("maxDelayMs", `must be at least minDelayMs (${minDelayMs})`, maxDelayMs);
-  if (firstDelayMs < minDelayMs || firstDelayMs > maxDelayMs) fail("firstDelayMs", `must be between minDelayMs (${minDelayMs}) and maxDelayMs (${maxDelayMs})`, firstDelayMs);
-  if (!(policy.imageCheckEveryMs > 0)) fail("imageCheckEveryMs", "must be greater than 0", policy.imageCheckEveryMs);
-  if (backoff !== undefined && (typeof backoff !== "number" || !Number.isFinite(backoff) || backoff < 1)) fail("backoff", "must be a finite number of at least 1 when given (it is no longer used)", backoff);
-  if (budgetGapsMs !== undefined) {
-    if (!Array.isArray(budgetGapsMs) || budgetGapsMs.length === 0) fail("budgetGapsMs", "must be a non-empty array of gaps in milliseconds, the last one repeating", budgetGapsMs);
-    budgetGapsMs.forEach((g, i) => {
-      if (typeof g !== "number" || !Number.isFinite(g) || g <= 0) fail(`budgetGapsMs[${i}]`, "must be a finite number of milliseconds greater than 0", g);
-    });
-    const steady = budgetGapsMs[budgetGapsMs.length - 1];
-    if (maxDelayMs < steady) {
-      fail("maxDelayMs", `must be at least the budget's repeating gap, budgetGapsMs' last entry (${steady}): the budget could not pay for looks that often`, maxDelayMs);
-    }
-  }
-}
+import { validateWaitPolicy, type WaitPolicy } from "./wait-policy";
+import { finishWindowOf } from "./finish-window";
 
 interface Look {
   at: number;
@@ -207,7 +130,7 @@ export class PollSchedule {
 
   /** Whether a look at `now` stays within the budget (always, without one): the n-th look not before the cadence's n-th. */
   affords(now: number): boolean {
-    return !this.budget || now > this.startedAt && this.lookCount + 1 <= this.budgetCount(now);
+    return !this.budget || (now > this.startedAt && this.budgetTime(this.lookCount + 1) <= now);
   }
 
   /** Milliseconds from `now` to the next look. Always within [minDelayMs, maxDelayMs]. */
@@ -315,49 +238,4 @@ export class PollSchedule {
     for (let i = 0; i < k; i++) t += gaps[i];
     return t + (n - k) * gaps[gaps.length - 1];
   }
-
-  /** How many looks the budget allows up to time `t`. */
-  private budgetCount(t: number): number {
-    const gaps = this.budget!;
-    let at = this.startedAt;
-    let n = 0;
-    for (let i = 0; i < gaps.length - 1; i++) {
-      if (at + gaps[i] > t) return n;
-      at += gaps[i];
-      n++;
-    }
-    const steady = gaps[gaps.length - 1];
-    return t < at + steady ? n : n + Math.floor((t - at) / steady);
-  }
-}
-
-/** See `PollSchedule.finishWindow`. With a `tolerance` of k, a look at p is taken to mean p-k <= progress < p+1+k. */
-export function finishWindowOf(looks: readonly { at: number; process: number }[], tolerance = 0): { earliest: number; latest: number } | undefined {
-  if (looks.length < 2) return undefined;
-  const first = looks[0];
-  const last = looks[looks.length - 1];
-  if (last.process <= first.process) return undefined; // no progress seen yet: nothing to go on
-  // Lines t0 = a - b*u: lower bounds (t - (p+1)u) and upper bounds (t - p u). Times are taken
-  // relative to the first look, so that the tolerance below is about milliseconds, not epochs.
-  const origin = first.at;
-  const lower = looks.map((o) => ({ a: o.at - origin, b: o.process + 1 + tolerance }));
-  const upper = looks.map((o) => ({ a: o.at - origin, b: o.process - tolerance }));
-  const lines = [...lower, ...upper];
-  const eps = 1e-3; // ms
-  let earliest = Infinity;
-  let latest = -Infinity;
-  for (let i = 0; i < lines.length; i++) {
-    for (let j = i + 1; j < lines.length; j++) {
-      const db = lines[i].b - lines[j].b;
-      if (db === 0) continue;
-      const u = (lines[i].a - lines[j].a) / db;
-      if (!(u > 0) || !Number.isFinite(u)) continue;
-      const lo = Math.max(...lower.map((l) => l.a - l.b * u));
-      const hi = Math.min(...upper.map((l) => l.a - l.b * u));
-      if (lo > hi + eps) continue;
-      earliest = Math.min(earliest, lo + 100 * u);
-      latest = Math.max(latest, hi + 100 * u);
-    }
-  }
-  return Number.isFinite(earliest) && Number.isFinite(latest) ? { earliest: origin + earliest, latest: origin + latest } : undefined;
 }

@@ -10,7 +10,7 @@
  */
 import type { DestinationRegionClient, SourceRegionClient } from "./ecs";
 import { VolcengineError } from "./errors";
-import { isTransient } from "./wire";
+import { isTransient } from "./retryable";
 import { OWNER_TAG_KEY, wantedTags } from "./naming";
 import { pollUntil } from "./poll-until";
 import { findOwnCopy } from "./find-own-copy";
@@ -18,7 +18,13 @@ import type { CopiedImageInputs } from "./model";
 import type { OperationContext, OperationEnv } from "./context";
 
 /** Starts the copy (or finds the one a lost answer started); returns the new image's id. */
-export async function startCopy(anySource: SourceRegionClient, anyDestination: DestinationRegionClient, inputs: CopiedImageInputs, env: OperationEnv, ctx: OperationContext): Promise<string> {
+export async function startCopy(
+  anySource: SourceRegionClient,
+  anyDestination: DestinationRegionClient,
+  inputs: CopiedImageInputs,
+  env: OperationEnv,
+  ctx: OperationContext,
+): Promise<string> {
   // Every request here, the lookups after a doubtful answer included, ends by the operation's deadline.
   const source = anySource.withDeadline(ctx.deadline);
   const destination = anyDestination.withDeadline(ctx.deadline);
@@ -44,6 +50,7 @@ export async function startCopy(anySource: SourceRegionClient, anyDestination: D
           throw new Error(
             `${e.message} The copy may or may not have started; run \`pulumi up\` again: the provider looks for an image named ` +
               `"${inputs.imageName}" in ${inputs.destinationRegion} carrying the tag ${OWNER_TAG_KEY} and adopts it instead of copying twice.`,
+            { cause: e },
           );
         }
         lastError = e;

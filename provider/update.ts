@@ -6,19 +6,38 @@
  * only echoed (delete reads it). `olds` are the recorded OUTPUTS.
  */
 import { carriesOwnerTag, managedTags, ownerTag } from "./naming";
-import { imageFields, partialStateError, recordedFields, shapeOutputs, targetOf, withoutUndefined, type CopiedImageInputs, type CopiedImageState } from "./model";
+import {
+  imageFields,
+  partialStateError,
+  recordedFields,
+  shapeOutputs,
+  targetOf,
+  withoutUndefined,
+  type CopiedImageInputs,
+  type CopiedImageState,
+} from "./model";
 import { ReconcileError, describeReconcileFailure, pickTags, reconcile, reported } from "./reconcile";
 import { labelOf } from "./report";
 import { finishCopy } from "./finish-copy";
 import type { OperationContext, OperationEnv } from "./context";
 
-export async function update(id: string, olds: CopiedImageState, inputs: CopiedImageInputs, env: OperationEnv, ctx: OperationContext): Promise<{ outs: CopiedImageState }> {
+export async function update(
+  id: string,
+  olds: CopiedImageState,
+  inputs: CopiedImageInputs,
+  env: OperationEnv,
+  ctx: OperationContext,
+): Promise<{ outs: CopiedImageState }> {
   const destination = env.session.destination(inputs.destinationRegion, ctx.signal, ctx.deadline);
   let outs: CopiedImageState = { ...shapeOutputs(inputs, id, {}), ...recordedFields(olds) };
 
   if (olds.status === "creating") {
     ctx.reporter.info(`resuming the wait for ${id} in ${inputs.destinationRegion} (${Number(olds.progress ?? 0)}% done when last seen)`);
-    outs = await finishCopy({ imageId: id, inputs, outs: { ...outs, status: "creating", progress: olds.progress ?? 0, taskId: olds.taskId }, op: "update" }, env, ctx);
+    outs = await finishCopy(
+      { imageId: id, inputs, outs: { ...outs, status: "creating", progress: olds.progress ?? 0, taskId: olds.taskId }, op: "update" },
+      env,
+      ctx,
+    );
   }
 
   const wanted = managedTags(inputs.tags);
@@ -44,7 +63,13 @@ export async function update(id: string, olds: CopiedImageState, inputs: CopiedI
         (e.missingTags.length > 0 ? ` (tags not set: ${e.missingTags.map((t) => t.Key).join(", ")})` : "") +
         "; the next `pulumi up` finishes the update.",
       id,
-      withoutUndefined({ ...outs, imageName: e.applied.imageName ?? outs.imageName, description: e.applied.description, tags: pickTags(e.applied.tags, keys), __provider: inputs.__provider }),
+      withoutUndefined({
+        ...outs,
+        imageName: e.applied.imageName ?? outs.imageName,
+        description: e.applied.description,
+        tags: pickTags(e.applied.tags, keys),
+        __provider: inputs.__provider,
+      }),
     );
   }
 
@@ -56,7 +81,9 @@ export async function update(id: string, olds: CopiedImageState, inputs: CopiedI
     // A copy made while TagResources was refused lacks its ownership tag: put it on once tagging
     // works again (best effort, as at create).
     if (image && tagged && !carriesOwnerTag(image, inputs.__meta)) {
-      await destination.tagResources([id], [ownerTag(inputs.__meta)]).catch((e: unknown) => ctx.reporter.warn(`could not put the ownership tag on ${id}: ${(e as Error).message}`));
+      await destination
+        .tagResources([id], [ownerTag(inputs.__meta)])
+        .catch((e: unknown) => ctx.reporter.warn(`could not put the ownership tag on ${id}: ${(e as Error).message}`));
     }
   }
   outs.imageName = reported("write", inputs.imageName, outs.imageName, undefined)!;

@@ -24,7 +24,7 @@ const IMAGE_ID = /^image-[a-z0-9]{4,64}$/;
 // Not documented: region ids look like cn-beijing, ap-southeast-1, cn-beijing-autodriving.
 const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,4}$/;
 // Not documented: projects are named like "default"; we allow letters, digits and _ - . up to 64.
-const PROJECT = /^[A-Za-z0-9_.\-]{1,64}$/;
+const PROJECT = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export const LIMITS = {
   imageNameMax: 128,
@@ -43,7 +43,7 @@ export function charLength(s: string): number {
 function show(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = Object.prototype.toString.call(value);
   }
@@ -93,9 +93,11 @@ export function checkDescription(value: unknown, property = "description"): Fail
 
 export function checkImageId(value: unknown, property = "sourceImageId"): Failure | undefined {
   if (isUnknown(value)) return undefined;
-  if (value === undefined || value === null || value === "") return { property, reason: `${property} is required (the id of a custom image, like image-4431h3l7hl31a0xxxx).` };
+  if (value === undefined || value === null || value === "")
+    return { property, reason: `${property} is required (the id of a custom image, like image-4431h3l7hl31a0xxxx).` };
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
-  if (!IMAGE_ID.test(value)) return { property, reason: `${property} ${show(value)} is not an image id: expected "image-" followed by lowercase letters and digits.` };
+  if (!IMAGE_ID.test(value))
+    return { property, reason: `${property} ${show(value)} is not an image id: expected "image-" followed by lowercase letters and digits.` };
   return undefined;
 }
 
@@ -105,7 +107,11 @@ export function checkRegion(value: unknown, property: string, required: boolean)
     return required ? { property, reason: `${property} is required (a Volcengine region id such as cn-shanghai).` } : undefined;
   }
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
-  if (!REGION.test(value)) return { property, reason: `${property} ${show(value)} is not a region id: expected lowercase words joined by "-", such as cn-beijing or ap-southeast-1.` };
+  if (!REGION.test(value))
+    return {
+      property,
+      reason: `${property} ${show(value)} is not a region id: expected lowercase words joined by "-", such as cn-beijing or ap-southeast-1.`,
+    };
   return undefined;
 }
 
@@ -142,9 +148,12 @@ export function checkTags(value: unknown, property = "tags", reservedKeys: reado
     const p = `${property}.${key}`;
     const n = charLength(key);
     if (n < 1 || n > LIMITS.tagKeyMax) failures.push({ property: p, reason: `tag key must be 1 to ${LIMITS.tagKeyMax} characters long, got ${n}.` });
-    else if (RESERVED_TAG_PREFIXES.some((r) => key.toLowerCase().startsWith(r))) failures.push({ property: p, reason: `tag key ${show(key)} must not start with "volc:" or "sys:" (reserved by Volcengine).` });
-    else if (reservedKeys.includes(key)) failures.push({ property: p, reason: `tag key ${show(key)} is reserved by the provider to recognise its own copies.` });
-    else if (!TAG_TEXT.test(key)) failures.push({ property: p, reason: `tag key ${show(key)} may contain only letters, digits, spaces and _ . : / = + - @.` });
+    else if (RESERVED_TAG_PREFIXES.some((r) => key.toLowerCase().startsWith(r)))
+      failures.push({ property: p, reason: `tag key ${show(key)} must not start with "volc:" or "sys:" (reserved by Volcengine).` });
+    else if (reservedKeys.includes(key))
+      failures.push({ property: p, reason: `tag key ${show(key)} is reserved by the provider to recognise its own copies.` });
+    else if (!TAG_TEXT.test(key))
+      failures.push({ property: p, reason: `tag key ${show(key)} may contain only letters, digits, spaces and _ . : / = + - @.` });
     if (isUnknown(v)) continue;
     if (typeof v !== "string") {
       failures.push({ property: p, reason: `tag value must be a string, got ${typeName(v)}.` });
@@ -152,7 +161,8 @@ export function checkTags(value: unknown, property = "tags", reservedKeys: reado
     }
     const m = charLength(v);
     if (m > LIMITS.tagValueMax) failures.push({ property: p, reason: `tag value must be at most ${LIMITS.tagValueMax} characters long, got ${m}.` });
-    else if (!TAG_TEXT.test(v)) failures.push({ property: p, reason: `tag value ${show(v)} may contain only letters, digits, spaces and _ . : / = + - @.` });
+    else if (!TAG_TEXT.test(v))
+      failures.push({ property: p, reason: `tag value ${show(v)} may contain only letters, digits, spaces and _ . : / = + - @.` });
   }
   return failures;
 }
@@ -162,7 +172,7 @@ export function checkTags(value: unknown, property = "tags", reservedKeys: reado
  * that does not start with a letter gets "img-" in front, and the result leaves room for a suffix.
  */
 export function imageNamePrefix(resourceName: string, room: number): string {
-  let s = [...resourceName].map((c) => (/[A-Za-z0-9_.\-]|\p{Script=Han}/u.test(c) ? c : "-")).join("");
+  let s = [...resourceName].map((c) => (/[A-Za-z0-9_.-]|\p{Script=Han}/u.test(c) ? c : "-")).join("");
   if (!/^[A-Za-z]|^\p{Script=Han}/u.test(s)) s = `img-${s}`;
   const max = LIMITS.imageNameMax - room;
   return [...s].slice(0, max).join("");

@@ -48,6 +48,10 @@ export type WaitOutcome =
   /** DescribeTasks / DescribeImages failed for good (a final API error). */
   | (Seen & { kind: "pollError"; error: Error; pollTrouble?: PollTrouble });
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** How a wait ended, as the watcher decides it, before what was seen of the copy is added. */
+export type WaitEnd = DistributiveOmit<WaitOutcome, keyof Seen>;
+
 /** "DescribeTasks has failed for the last 58s: HTTP 502 with an HTML page, not a Volcengine answer (no request id)". */
 export function describeTrouble(t: PollTrouble): string {
   if (!t.last) return `${t.action} has not answered for the last ${formatDuration(t.forMs)} (no answer at all from the endpoint)`;

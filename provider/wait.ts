@@ -2,70 +2,31 @@
  * Waiting for copy tasks, as a small state machine apart from HTTP (in the manner of the AWS SDK
  * v3 waiters): explicit first/min/max delays, a deadline, an abort signal, progress callbacks.
  *
- * Two parts:
- * - `PollSchedule` (`schedule.ts`): when to look next for one copy. Quick first checks, then a backoff to a
- *   ceiling; once `Process` rises, the finish time is predicted from the observed rate and the
- *   next look is placed near it, with shorter and shorter intervals as it comes close, so that
- *   completion is seen soon after it happens without polling a long copy every few seconds.
+ * Parts:
+ * - `PollSchedule` (`schedule.ts`): when to look next for one copy (options in `wait-policy.ts`).
+ * - `Waiters` (`waiters.ts`): who waits for which image, and what each wait reports.
+ * - `PollTroubleTracker` (`poll-trouble.ts`): what the region's polls have met lately.
  * - `TaskWatcher`: one per destination region and account. All copies waiting in that region share
  *   it, and each of its polls is ONE DescribeTasks call for all of them (up to 100 ids a call),
  *   made when the earliest of them is due. A wait resolves with how it ended (`wait-outcome.ts`);
  *   it never throws.
  */
 import type { ImageRecord, TaskRecord } from "./ecs";
-import { isTransient, type CallBounds } from "./wire";
-import { VolcengineError } from "./errors";
+import type { CallBounds } from "./wire";
+import { isTransient } from "./retryable";
 import { realClock, type Clock } from "./clock";
 import { atDeadline } from "./deadline";
-import type { PollTrouble, Seen, WaitOutcome } from "./wait-outcome";
-import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "./schedule";
-
-export { DEFAULT_WAIT_POLICY, PollSchedule, finishWindowOf, type WaitPolicy } from "./schedule";
-
-export interface Progress {
-  imageId: string;
-  taskId?: string;
-  status: string;
-  process: number;
-  elapsedMs: number;
-  /** The schedule's estimate of the time left (`PollSchedule.remainingMs`), while it has one. */
-  remainingMs?: number;
-}
+import type { WaitEnd, WaitOutcome } from "./wait-outcome";
+import { PollSchedule } from "./schedule";
+import { DEFAULT_WAIT_POLICY, type WaitPolicy } from "./wait-policy";
+import { PollTroubleTracker } from "./poll-trouble";
+import { Waiters, newWaiter, reportProgress, type Waiter, type WaitOptions } from "./waiters";
 
 /** What a TaskWatcher needs from the ECS client of its region. `bounds`: the deadline of the waits a
  * poll serves, and a hook told of every failed attempt (so a wait can say what the gateway answers). */
 export interface TaskSource {
   describeTasksForImages(imageIds: readonly string[], bounds?: CallBounds): Promise<TaskRecord[]>;
   describeImages(imageIds: readonly string[], bounds?: CallBounds): Promise<ImageRecord[]>;
-}
-
-/** A request still unanswered this long when a wait ends is named in its outcome ("has not answered for ..."). */
-const SLOW_ANSWER_MS = 5_000;
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-interface Waiter {
-  imageId: string;
-  startedAt: number;
-  deadline: number;
-  dueAt: number;
-  schedule: PollSchedule;
-  taskId?: string;
-  process: number;
-  lastImageCheck: number;
-  onProgress?: (p: Progress) => void;
-  resolve: (o: WaitOutcome) => void;
-  /** Removes the abort listener (one process-wide signal serves every wait). */
-  cleanup: () => void;
-}
-
-export interface WaitOptions {
-  /** Absolute time (clock ms) after which the wait ends with the outcome `timedOut`. */
-  deadline: number;
-  signal?: AbortSignal;
-  onProgress?: (p: Progress) => void;
-  /** The last progress known (when resuming), so the first report does not go backwards. */
-  lastProcess?: number;
 }
 
 /** Picks the task that tracks this copy: Type CopyImage where given, the newest first. */
@@ -76,15 +37,12 @@ function copyTaskFor(tasks: TaskRecord[], imageId: string): TaskRecord | undefin
 }
 
 export class TaskWatcher {
-  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly waiters = new Waiters();
   private cancelTimer?: () => void;
   private wakeAt = Infinity;
   private polling = false;
-  /** Since when this region's polls have been failing, and the last failure (any attempt, retries
-   * included); cleared by an answered DescribeTasks, and when no one waits any more. */
-  private trouble?: { since: number; action: string; error: unknown };
-  /** The request of the running poll: which action, since when. */
-  private inFlight?: { action: string; since: number };
+  /** What this region's polls have met lately (`poll-trouble.ts`). */
+  private readonly trouble = new PollTroubleTracker();
   /** Number of DescribeTasks rounds made (for tests and the benchmark). */
   polls = 0;
 
@@ -100,19 +58,7 @@ export class TaskWatcher {
   wait(imageId: string, opts: WaitOptions): Promise<WaitOutcome> {
     return new Promise<WaitOutcome>((resolve) => {
       const now = this.clock.now();
-      const w: Waiter = {
-        imageId,
-        startedAt: now,
-        deadline: opts.deadline,
-        schedule: new PollSchedule(this.policy, now),
-        dueAt: 0,
-        process: opts.lastProcess ?? 0,
-        lastImageCheck: now,
-        onProgress: opts.onProgress,
-        resolve,
-        cleanup: () => undefined,
-      };
-      w.dueAt = now + w.schedule.nextDelay(now);
+      const w = newWaiter(imageId, opts, new PollSchedule(this.policy, now), now, resolve);
       const cleanups: (() => void)[] = [];
       if (opts.signal) {
         const signal = opts.signal;
@@ -124,36 +70,29 @@ export class TaskWatcher {
       // The deadline ends the wait on time even while a poll is stuck (a hanging gateway, the wire's retries).
       cleanups.push(atDeadline(this.clock, opts.deadline, () => this.end(w, { kind: "timedOut" })));
       w.cleanup = () => cleanups.forEach((c) => c());
-      const list = this.waiters.get(imageId) ?? [];
-      list.push(w);
-      this.waiters.set(imageId, list);
+      this.waiters.add(w);
       this.reschedule();
     });
   }
 
   /** Images currently waited for. */
   pending(): string[] {
-    return [...this.waiters.keys()];
+    return this.waiters.images();
   }
 
   /** The outcome for a waiter, with what was seen of it (and, for a wait the gateway ended, what it answered). */
-  private ended(w: Waiter, how: DistributiveOmit<WaitOutcome, keyof Seen>): WaitOutcome {
+  private ended(w: Waiter, how: WaitEnd): WaitOutcome {
     const now = this.clock.now();
-    const pollTrouble = how.kind === "timedOut" || how.kind === "pollError" ? this.troubleAt(now) : undefined;
-    return { ...how, imageId: w.imageId, region: this.region, taskId: w.taskId, lastProcess: w.process, waitedMs: now - w.startedAt, ...(pollTrouble ? { pollTrouble } : {}) } as WaitOutcome;
-  }
-
-  /** What the polls have met lately: failing since when (with the last answer), or a request unanswered for a while. */
-  private troubleAt(now: number): PollTrouble | undefined {
-    if (this.trouble) return { action: this.trouble.action, forMs: now - this.trouble.since, last: this.trouble.error as Error };
-    if (this.inFlight && now - this.inFlight.since >= SLOW_ANSWER_MS) return { action: this.inFlight.action, forMs: now - this.inFlight.since };
-    return undefined;
-  }
-
-  /** A failed attempt of a poll's request (the wire's retries included). The deadline's own error says nothing new. */
-  private noteFailure(action: string, e: unknown, startedAt: number): void {
-    if (e instanceof VolcengineError && e.code === "DeadlineExceeded") return;
-    this.trouble = { since: this.trouble?.since ?? startedAt, action, error: e };
+    const pollTrouble = how.kind === "timedOut" || how.kind === "pollError" ? this.trouble.at(now) : undefined;
+    return {
+      ...how,
+      imageId: w.imageId,
+      region: this.region,
+      taskId: w.taskId,
+      lastProcess: w.process,
+      waitedMs: now - w.startedAt,
+      ...(pollTrouble ? { pollTrouble } : {}),
+    } as WaitOutcome;
   }
 
   /** Bounds of a poll's request: the latest deadline among the waits it serves, and failure notes. */
@@ -161,36 +100,25 @@ export class TaskWatcher {
     let deadline = -Infinity;
     for (const w of waiters) deadline = Math.max(deadline, w.deadline);
     const since = this.clock.now();
-    this.inFlight = { action, since };
-    return { deadline, onAttemptFailed: (e) => this.noteFailure(action, e, since) };
+    this.trouble.started(action, since);
+    return { deadline, onAttemptFailed: (e) => this.trouble.noteFailure(action, e, since) };
   }
 
   /** Ends a wait that is still on, with that outcome. */
-  private end(w: Waiter, how: DistributiveOmit<WaitOutcome, keyof Seen>): void {
+  private end(w: Waiter, how: WaitEnd): void {
     if (!this.isWaiting(w)) return;
     const outcome = this.ended(w, how); // before the waiter leaves: the last one out clears the trouble
     this.settle(w, () => w.resolve(outcome));
   }
 
-  private remove(w: Waiter): void {
-    const list = (this.waiters.get(w.imageId) ?? []).filter((x) => x !== w);
-    if (list.length) this.waiters.set(w.imageId, list);
-    else this.waiters.delete(w.imageId);
-    this.reschedule();
-  }
-
-  private all(): Waiter[] {
-    return [...this.waiters.values()].flat();
-  }
-
   private reschedule(): void {
     if (this.polling) return; // the running poll reschedules when it ends
-    const waiters = this.all();
+    const waiters = this.waiters.all();
     if (waiters.length === 0) {
       this.cancelTimer?.();
       this.cancelTimer = undefined;
       this.wakeAt = Infinity;
-      this.trouble = undefined;
+      this.trouble.clear();
       return;
     }
     let next = Infinity;
@@ -209,7 +137,7 @@ export class TaskWatcher {
       await this.poll();
     } catch (e) {
       // poll() handles API errors itself; anything else fails the waiters rather than the process.
-      for (const w of this.all()) this.end(w, { kind: "pollError", error: e as Error });
+      for (const w of this.waiters.all()) this.end(w, { kind: "pollError", error: e as Error });
     } finally {
       this.polling = false;
       this.reschedule();
@@ -218,10 +146,10 @@ export class TaskWatcher {
 
   private async poll(): Promise<void> {
     const now0 = this.clock.now();
-    for (const w of this.all()) if (now0 >= w.deadline) this.end(w, { kind: "timedOut" });
+    for (const w of this.waiters.all()) if (now0 >= w.deadline) this.end(w, { kind: "timedOut" });
     // The copies that are due ask for this call; the others ride along only where their budget affords
     // the look (it counts against it), so that no copy is read by more calls than its cadence allows.
-    const waiters = this.all().filter((w) => w.dueAt <= now0 + this.policy.minDelayMs || w.schedule.affords(now0));
+    const waiters = this.waiters.all().filter((w) => w.dueAt <= now0 + this.policy.minDelayMs || w.schedule.affords(now0));
     if (waiters.length === 0) return;
     const ids = [...new Set(waiters.map((w) => w.imageId))];
     let tasks: TaskRecord[];
@@ -229,12 +157,12 @@ export class TaskWatcher {
     try {
       this.polls++;
       tasks = await this.source.describeTasksForImages(ids, this.bounds("DescribeTasks", waiters));
-      this.trouble = undefined;
+      this.trouble.clear();
     } catch (e) {
       this.pollFailed("DescribeTasks", e, waiters, startedAt);
       return;
     } finally {
-      this.inFlight = undefined;
+      this.trouble.settled();
     }
     const now = this.clock.now();
     const needImageCheck: Waiter[] = [];
@@ -261,10 +189,10 @@ export class TaskWatcher {
         w.process = 100;
         succeeded.push(w);
       } else if (task.Status === "Failed") {
-        this.report(w, task.Status, now);
+        reportProgress(w, task.Status, now);
         this.end(w, { kind: "failed" });
       } else {
-        this.report(w, task.Status, now);
+        reportProgress(w, task.Status, now);
         if (now - w.lastImageCheck >= this.policy.imageCheckEveryMs) needImageCheck.push(w);
         planNext(w);
       }
@@ -281,11 +209,11 @@ export class TaskWatcher {
     } catch {
       // The life cycle reads the image itself when this did not work.
     } finally {
-      this.inFlight = undefined;
+      this.trouble.settled();
     }
     const now = this.clock.now();
     for (const w of waiters) {
-      this.report(w, "Succeeded", now);
+      reportProgress(w, "Succeeded", now);
       const image = images.find((i) => i.ImageId === w.imageId);
       this.end(w, { kind: "succeeded", seenAt, image });
     }
@@ -301,7 +229,7 @@ export class TaskWatcher {
       this.pollFailed("DescribeImages", e, waiters, startedAt);
       return;
     } finally {
-      this.inFlight = undefined;
+      this.trouble.settled();
     }
     const now = this.clock.now();
     for (const w of waiters) {
@@ -323,7 +251,7 @@ export class TaskWatcher {
 
   private pollFailed(action: string, e: unknown, waiters: Waiter[], startedAt: number): void {
     const now = this.clock.now();
-    this.noteFailure(action, e, startedAt);
+    this.trouble.noteFailure(action, e, startedAt);
     // Waits whose deadline passed during the poll end as timed out (with what the gateway answered).
     for (const w of waiters) if (now >= w.deadline) this.end(w, { kind: "timedOut" });
     if (isTransient(e)) {
@@ -336,22 +264,14 @@ export class TaskWatcher {
   }
 
   private isWaiting(w: Waiter): boolean {
-    return (this.waiters.get(w.imageId) ?? []).includes(w);
+    return this.waiters.has(w);
   }
 
   private settle(w: Waiter, done: () => void): void {
     if (!this.isWaiting(w)) return;
-    this.remove(w);
+    this.waiters.remove(w);
+    this.reschedule();
     w.cleanup();
     done();
-  }
-
-  private report(w: Waiter, status: string, now: number): void {
-    try {
-      const remainingMs = status === "Running" ? w.schedule.remainingMs(now) : undefined;
-      w.onProgress?.({ imageId: w.imageId, taskId: w.taskId, status, process: w.process, elapsedMs: now - w.startedAt, remainingMs });
-    } catch {
-      // A progress report must never break the wait (nor become an unhandled rejection).
-    }
   }
 }

@@ -4,22 +4,23 @@
  *
  * - 1-based flattening of lists (`ImageIds.1`, `Tags.1.Key`): the node SDK does not flatten
  *   (reference §0);
- * - reading the error envelope on every HTTP status (the SDK returns the body for all statuses);
- * - the HTTP status and request id of every answer, for `VolcengineError`;
- * - retries of transient failures with `p-retry` (exponential backoff, jitter, bounded attempts and
- *   time), a client-side rate limit, and a per-request timeout;
+ * - reading the error envelope on every HTTP status, with the HTTP status and request id of every
+ *   answer, for `VolcengineError` (`envelope.ts`);
+ * - retries of transient failures (`retryable.ts` says which) with `p-retry` (exponential backoff,
+ *   jitter, bounded attempts and time), a client-side rate limit, and a per-request timeout;
  * - keeping credentials out of every error and log line.
  *
  * The region a request acts on is carried only by the signature's credential scope (reference §0),
  * so every call names the region it is signed for.
  */
-import { createRequire } from "node:module";
 import { Service } from "@volcengine/openapi";
 import pRetry, { AbortError } from "p-retry";
 import { VolcengineError, redact } from "./errors";
 import { TokenBucket } from "./rate-limit";
 import { DEFAULT_RETRY, validateRetry, type RetryPolicy } from "./defaults";
-import { badAnswer, type AnswerCheck, type AnswerSource } from "./answers";
+import type { AnswerCheck } from "./answers";
+import { isDefiniteRejection, isThrottling, isTransient } from "./retryable";
+import { MARK, installSdkHooks, readAnswer } from "./envelope";
 import { realClock, type Clock } from "./clock";
 import { atDeadline } from "./deadline";
 
@@ -72,93 +73,6 @@ export function flatten(params: Params, prefix = ""): Record<string, string> {
   };
   for (const [k, v] of Object.entries(params)) put(prefix ? `${prefix}.${k}` : k, v);
   return out;
-}
-
-/** The error codes that mean "try again later"; anything else is final. */
-const TRANSIENT_CODES = new Set([
-  "InternalError",
-  "ServiceUnavailable",
-  "FlowLimitExceeded",
-  "AccountFlowLimitExceeded",
-  "RequestLimitExceeded",
-  "Throttling",
-  "OperationDenied.ResourceLocked",
-  "RequestTimeout",
-  "ConnectionReset",
-  "ConnectionRefused",
-  "NetworkError",
-  // Not Volcengine's answer (an HTML error page, a cut-off body, no Result, wrong types): a gateway or
-  // proxy spoke, or the answer broke on the way. Retried like a 5xx.
-  "InvalidResponse",
-]);
-const THROTTLING_CODES = new Set(["FlowLimitExceeded", "AccountFlowLimitExceeded", "RequestLimitExceeded", "Throttling"]);
-
-export function isTransient(e: unknown): boolean {
-  if (!(e instanceof VolcengineError)) return false;
-  if (TRANSIENT_CODES.has(e.code)) return true;
-  return e.httpStatus !== undefined && (e.httpStatus === 429 || e.httpStatus >= 500);
-}
-
-/**
- * For actions that must not run twice (CopyImage): only answers that say the request was not carried
- * out are safe to repeat blindly: throttling and locks. A 5xx may come after the service acted, and
- * a broken connection or timeout leaves it unknown; the life cycle looks before it tries again.
- */
-export function isDefiniteRejection(e: unknown): boolean {
-  if (!(e instanceof VolcengineError) || e.ambiguous) return false;
-  return isThrottling(e) || e.code === "OperationDenied.ResourceLocked" || e.code === "ConnectionRefused";
-}
-
-export function isThrottling(e: unknown): boolean {
-  return e instanceof VolcengineError && (THROTTLING_CODES.has(e.code) || e.httpStatus === 429);
-}
-
-/** Marks requests of ours, so the response interceptor below touches nothing else. */
-const MARK = "volcengineCopiedImageWire";
-interface WrappedResponse {
-  [MARK]: true;
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-let interceptorInstalled = false;
-/**
- * `@volcengine/openapi` hands back only the body; the HTTP status is needed for errors and
- * retries. Its axios copy gets one response interceptor that wraps the body of our own
- * requests (marked in their config) with the status and headers.
- * It also switches off the SDK's `debug` logging of requests, which prints the headers,
- * session token included, when DEBUG matches `@volcengine/openapi:*`.
- */
-function installSdkHooks(): void {
-  if (interceptorInstalled) return;
-  interceptorInstalled = true;
-  const sdkRequire = createRequire(require.resolve("@volcengine/openapi"));
-  const axios = sdkRequire("axios");
-  axios.interceptors.response.use((response: { config: Record<string, unknown>; status: number; headers: Record<string, string>; data: unknown }) => {
-    if (response.config?.[MARK]) {
-      const wrapped: WrappedResponse = { [MARK]: true, status: response.status, headers: response.headers ?? {}, body: response.data };
-      response.data = wrapped;
-    }
-    return response;
-  });
-  try {
-    const debug = sdkRequire("debug");
-    if (debug.enabled("@volcengine/openapi:fetch")) {
-      debug.enable(`${process.env.DEBUG ?? ""},-@volcengine/openapi:*`);
-    }
-  } catch {
-    // No debug module: nothing to silence.
-  }
-}
-
-interface Envelope {
-  ResponseMetadata?: {
-    RequestId?: string;
-    Region?: string;
-    Error?: { Code?: string; Message?: string; CodeN?: number };
-  };
-  Result?: unknown;
 }
 
 /** What bounds one call besides the abort signal; what the operations hand down to the wire. */
@@ -279,7 +193,14 @@ export class WireClient {
     return s;
   }
 
-  private async once<T>(action: string, region: string, params: Params, signal?: AbortSignal, check?: AnswerCheck<T>, sending?: () => void): Promise<{ result: T; requestId?: string }> {
+  private async once<T>(
+    action: string,
+    region: string,
+    params: Params,
+    signal?: AbortSignal,
+    check?: AnswerCheck<T>,
+    sending?: () => void,
+  ): Promise<{ result: T; requestId?: string }> {
     if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
     await this.options.rateLimiter?.take(signal);
     const api = this.service(region).createAPI<Record<string, string>, T>(action, { method: "GET", Version: ECS_VERSION });
@@ -292,69 +213,8 @@ export class WireClient {
       if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
       throw this.transportError(e, action, region);
     }
-    const { result, from } = this.unwrap(raw, action, region);
+    const { result, from } = readAnswer(raw, action, region, (text) => this.clean(text));
     return { result: check ? check(result, from) : (result as T), requestId: from.requestId };
-  }
-
-  private unwrap(raw: unknown, action: string, region: string): { result: unknown; from: AnswerSource } {
-    const wrapped = raw as Partial<WrappedResponse> | undefined;
-    const status = wrapped?.[MARK] ? wrapped.status : undefined;
-    const body = (wrapped?.[MARK] ? wrapped.body : raw) as Envelope | string | undefined;
-    const envelope = typeof body === "object" && body !== null && !Array.isArray(body) ? body : undefined;
-    const meta = typeof envelope?.ResponseMetadata === "object" && envelope.ResponseMetadata !== null ? envelope.ResponseMetadata : undefined;
-    const headerId = wrapped?.headers?.["x-tt-logid"];
-    const requestId = typeof meta?.RequestId === "string" && meta.RequestId ? meta.RequestId : typeof headerId === "string" ? headerId : undefined;
-    const from: AnswerSource = { action, region, httpStatus: status, requestId };
-    if (!envelope) throw this.notAnAnswer(body, from, wrapped?.headers?.["content-type"]);
-    if (typeof meta?.Error?.Code === "string" && meta.Error.Code) {
-      throw new VolcengineError({
-        code: meta.Error.Code,
-        codeN: typeof meta.Error.CodeN === "number" ? meta.Error.CodeN : undefined,
-        httpStatus: status,
-        requestId,
-        action,
-        region,
-        serviceMessage: typeof meta.Error.Message === "string" ? this.clean(meta.Error.Message) : undefined,
-      });
-    }
-    if (status !== undefined && (status < 200 || status >= 300)) {
-      // JSON, but no error envelope: a proxy or load balancer answered. Treated like the service's own 5xx/429.
-      throw new VolcengineError({
-        code: status === 429 ? "FlowLimitExceeded" : status >= 500 ? "ServiceUnavailable" : `HTTP${status}`,
-        httpStatus: status,
-        requestId,
-        action,
-        region,
-        detail: `HTTP ${status} with JSON that is not a Volcengine error answer`,
-      });
-    }
-    if (!("Result" in envelope) || envelope.Result === undefined) throw badAnswer(from, "no Result in the answer");
-    return { result: envelope.Result, from };
-  }
-
-  /**
-   * A body that is not a JSON object: cut-off JSON (a proxy cut it; axios hands back the text when it
-   * cannot parse it), or a gateway's own page (HTML 502). Cut-off JSON and an error status are
-   * transient and ambiguous (the action may have run behind it). A non-JSON answer with a success or
-   * client-error status is not a passing fault but the wrong server: final, and it says where to look.
-   */
-  private notAnAnswer(body: unknown, from: AnswerSource, contentType: unknown): VolcengineError {
-    const text = typeof body === "string" ? body : body === undefined || body === null ? "" : JSON.stringify(body);
-    const status = from.httpStatus;
-    const at = status !== undefined ? `HTTP ${status}` : "An answer";
-    if (/^\s*[{[]/.test(text) && typeof body === "string") return badAnswer(from, "the answer was cut off (not valid JSON)");
-    const html = /html/i.test(String(contentType ?? "")) || /^\s*</.test(text);
-    const what = html ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON";
-    const detail = `${at} with ${what}, not a Volcengine answer`;
-    if (status === undefined || status >= 500 || status === 429 || status === 408) return badAnswer(from, detail);
-    return new VolcengineError({
-      code: "NotAVolcengineEndpoint",
-      detail,
-      action: from.action,
-      region: from.region,
-      httpStatus: status,
-      requestId: from.requestId,
-    });
   }
 
   /** Connection failures and timeouts; `ambiguous` when the request may have reached the service. */
@@ -370,7 +230,8 @@ export class WireClient {
       code = "ConnectionRefused";
       ambiguous = false; // the request never left this machine
     }
-    const detail = code === "RequestTimeout" ? `RequestTimeout: no answer within ${this.timeoutMs} ms` : this.clean(`${code}: ${sysCode} ${message}`.trim());
+    const detail =
+      code === "RequestTimeout" ? `RequestTimeout: no answer within ${this.timeoutMs} ms` : this.clean(`${code}: ${sysCode} ${message}`.trim());
     return new VolcengineError({ code, action, region, detail, ambiguous });
   }
 

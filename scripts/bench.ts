@@ -100,7 +100,14 @@ async function runOurs(durationMs: number, copies: number, profile: ProgressProf
   const realStart = performance.now();
   const latencies = await Promise.all(
     Array.from({ length: copies }, async (_, n) => {
-      const { inputs } = lc.check({}, { sourceImageId: SOURCE_IMAGE, destinationRegion: DEST, __meta: { resourceName: `bench-${n}`, identity: `bench/${durationMs}/${n}`, timeouts: { create: "3h" } } });
+      const { inputs } = lc.check(
+        {},
+        {
+          sourceImageId: SOURCE_IMAGE,
+          destinationRegion: DEST,
+          __meta: { resourceName: `bench-${n}`, identity: `bench/${durationMs}/${n}`, timeouts: { create: "3h" } },
+        },
+      );
       const { id } = await lc.create(inputs);
       return detectionLatency(emu, id, clock.now());
     }),
@@ -170,13 +177,24 @@ const fmtCalls = (c: Record<string, number>, per: number) =>
 
 /** Peak RSS of the real plugin process running 50 concurrent copies (Linux: VmHWM). */
 async function pluginPeakMemory(): Promise<{ providerBytes: number; peakKiB: number }> {
-  const emu = await startEmulator({ clockSpeed: 600, copyDurationMs: 10 * 60_000, maxImagesPerRegion: 1000, seed: { images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "bench-source" }] } });
+  const emu = await startEmulator({
+    clockSpeed: 600,
+    copyDurationMs: 10 * 60_000,
+    maxImagesPerRegion: 1000,
+    seed: { images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "bench-source" }] },
+  });
   const root = resolve(__dirname, "../..");
   const plugin = await startPlugin({ cwd: root, project: "bench", env: envFor(emu) });
   try {
     await plugin.configure({});
     const regs = [];
-    for (let n = 0; n < 50; n++) regs.push(await captureRegistration(() => new CopiedImage(`mem-${n}`, { sourceImageId: SOURCE_IMAGE, destinationRegion: DEST }), { project: "bench", stack: "bench" }));
+    for (let n = 0; n < 50; n++)
+      regs.push(
+        await captureRegistration(() => new CopiedImage(`mem-${n}`, { sourceImageId: SOURCE_IMAGE, destinationRegion: DEST }), {
+          project: "bench",
+          stack: "bench",
+        }),
+      );
     await Promise.all(
       regs.map(async (reg) => {
         const { inputs } = await plugin.check(reg.urn, {}, reg.inputs);
@@ -193,7 +211,11 @@ async function pluginPeakMemory(): Promise<{ providerBytes: number; peakKiB: num
 }
 
 /** One copy per emulator, COPIES copies with lengths over +-10% of `durationMs`: latencies and DescribeTasks per copy. */
-async function spread(run: typeof runOurs, durationMs: number, profile: ProgressProfile): Promise<{ latencies: number[]; describeTasks: number[]; calls: number[] }> {
+async function spread(
+  run: typeof runOurs,
+  durationMs: number,
+  profile: ProgressProfile,
+): Promise<{ latencies: number[]; describeTasks: number[]; calls: number[] }> {
   const runs = await Promise.all(Array.from({ length: COPIES }, (_, i) => run(durationMs * (0.9 + (0.2 * i) / (COPIES - 1)), 1, profile)));
   return {
     latencies: runs.flatMap((r) => r.latencies),
@@ -218,7 +240,9 @@ async function main(): Promise<void> {
     ["60 min", 60 * 60_000],
   ];
   const cases = PROFILES.flatMap((profile) => lengths.map(([name, ms]) => ({ profile, name, ms })));
-  const results = await Promise.all(cases.map(async (c) => ({ ...c, ours: await spread(runOurs, c.ms, c.profile), base: await spread(runBaseline, c.ms, c.profile) })));
+  const results = await Promise.all(
+    cases.map(async (c) => ({ ...c, ours: await spread(runOurs, c.ms, c.profile), base: await spread(runBaseline, c.ms, c.profile) })),
+  );
   const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1);
   const rows = results.map((r) => [
     r.profile,
@@ -230,7 +254,15 @@ async function main(): Promise<void> {
     Math.max(...r.ours.describeTasks.map((n, i) => n - r.base.describeTasks[i])) <= 0 ? "yes" : "NO",
   ]);
   printTable(
-    ["progress", "copy", "detection median / worst: provider", "Terraform cadence", "DescribeTasks per copy: provider", "Terraform cadence", "provider <= Terraform for every copy"],
+    [
+      "progress",
+      "copy",
+      "detection median / worst: provider",
+      "Terraform cadence",
+      "DescribeTasks per copy: provider",
+      "Terraform cadence",
+      "provider <= Terraform for every copy",
+    ],
     rows,
   );
 
@@ -256,8 +288,12 @@ async function main(): Promise<void> {
 
   const shim = await serializeProviderText(copiedImageProviderShim);
   const mem = await pluginPeakMemory();
-  console.log(`\n__provider: ${shim.text.length} bytes per resource (stored twice: inputs and outputs); as registered by CopiedImage: ${mem.providerBytes} bytes`);
-  console.log(`plugin peak memory (VmHWM) with 50 concurrent copies through the real dynamic-provider plugin: ${(mem.peakKiB / 1024).toFixed(1)} MiB`);
+  console.log(
+    `\n__provider: ${shim.text.length} bytes per resource (stored twice: inputs and outputs); as registered by CopiedImage: ${mem.providerBytes} bytes`,
+  );
+  console.log(
+    `plugin peak memory (VmHWM) with 50 concurrent copies through the real dynamic-provider plugin: ${(mem.peakKiB / 1024).toFixed(1)} MiB`,
+  );
   console.log(`this benchmark process peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
 }
 

@@ -190,7 +190,11 @@ async function main(): Promise<number> {
     banner("Requests the emulator answered");
     const counts: Record<string, number> = {};
     for (const e of emulator.log()) counts[e.action] = (counts[e.action] ?? 0) + 1;
-    console.log(Object.entries(counts).map(([a, n]) => `  ${a.padEnd(22)} ${n}`).join("\n"));
+    console.log(
+      Object.entries(counts)
+        .map(([a, n]) => `  ${a.padEnd(22)} ${n}`)
+        .join("\n"),
+    );
 
     banner("Remove the stack: pulumi stack rm --yes demo");
     await s.remove();

@@ -26,7 +26,13 @@ import { resolveSettings } from "../provider/config";
 import { WireClient } from "../provider/wire";
 import { DestinationRegionClient } from "../provider/ecs";
 
-const REQUIRED = ["VOLCENGINE_ACCESS_KEY", "VOLCENGINE_SECRET_KEY", "VOLCENGINE_LIVE_SOURCE_REGION", "VOLCENGINE_LIVE_SOURCE_IMAGE_ID", "VOLCENGINE_LIVE_DESTINATION_REGIONS"];
+const REQUIRED = [
+  "VOLCENGINE_ACCESS_KEY",
+  "VOLCENGINE_SECRET_KEY",
+  "VOLCENGINE_LIVE_SOURCE_REGION",
+  "VOLCENGINE_LIVE_SOURCE_IMAGE_ID",
+  "VOLCENGINE_LIVE_DESTINATION_REGIONS",
+];
 
 function log(message: string): void {
   console.log(`[live] ${message}`);
@@ -57,21 +63,36 @@ async function main(): Promise<number> {
   }
   const sourceRegion = process.env.VOLCENGINE_LIVE_SOURCE_REGION!.trim();
   const sourceImageId = process.env.VOLCENGINE_LIVE_SOURCE_IMAGE_ID!.trim();
-  const regions = process.env.VOLCENGINE_LIVE_DESTINATION_REGIONS!.split(",").map((r) => r.trim()).filter(Boolean);
+  const regions = process.env
+    .VOLCENGINE_LIVE_DESTINATION_REGIONS!.split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
   const runId = `live${Date.now().toString(36)}`;
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const lc = new CopiedImageLifecycle({ settings: () => settings, log, signal: stop.signal });
   const timeouts = { create: process.env.VOLCENGINE_LIVE_TIMEOUT ?? "2h", delete: "30m" };
 
-  log(`${againstEmulator ? "emulator" : "Volcengine"} at ${settings.endpoint.host}; copying ${sourceImageId} (${sourceRegion}) to ${regions.join(", ")}; run ${runId}`);
+  log(
+    `${againstEmulator ? "emulator" : "Volcengine"} at ${settings.endpoint.host}; copying ${sourceImageId} (${sourceRegion}) to ${regions.join(", ")}; run ${runId}`,
+  );
   const created = new Map<string, { id: string; outs: CopiedImageState }>();
   const metas = new Map<string, { identity: string; imageName?: string }>();
   let failure: unknown;
   try {
     const plans = regions.map((region) => {
       const meta = { resourceName: `${runId}-${region}`, identity: `live/${runId}/${region}`, timeouts };
-      const checked = lc.check({}, { sourceImageId, sourceRegion, destinationRegion: region, description: "volcengine-copied-image live test", tags: { "copied-image-live": runId }, __meta: meta });
+      const checked = lc.check(
+        {},
+        {
+          sourceImageId,
+          sourceRegion,
+          destinationRegion: region,
+          description: "volcengine-copied-image live test",
+          tags: { "copied-image-live": runId },
+          __meta: meta,
+        },
+      );
       if (checked.failures.length) throw new Error(`check failed: ${checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
       metas.set(region, { identity: meta.identity, imageName: String(checked.inputs.imageName) });
       return [region, checked.inputs] as const;
@@ -98,7 +119,11 @@ async function main(): Promise<number> {
       if (read.id !== r.id) throw new Error(`read of ${r.id} in ${region} found nothing`);
     }
     const [firstRegion, first] = [...created][0];
-    const renamed = await lc.update(first.id, first.outs, { ...first.outs, imageName: `${first.outs.imageName}-renamed`, description: "renamed by the live test" });
+    const renamed = await lc.update(first.id, first.outs, {
+      ...first.outs,
+      imageName: `${first.outs.imageName}-renamed`,
+      description: "renamed by the live test",
+    });
     created.set(firstRegion, { id: first.id, outs: renamed.outs });
     log(`renamed ${first.id} to ${renamed.outs.imageName}`);
     log("scenario passed");

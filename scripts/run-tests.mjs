@@ -31,9 +31,5 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(
-  process.execPath,
-  ["--test", "--test-concurrency=2", "--test-timeout=900000", ...files],
-  { stdio: "inherit", cwd: root },
-);
+const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", "--test-timeout=900000", ...files], { stdio: "inherit", cwd: root });
 process.exit(result.status ?? 1);

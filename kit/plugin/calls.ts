@@ -32,10 +32,7 @@ function decodeInitFailure(err: ServiceError): InitFailure | undefined {
     const status = statusPb.Status.deserializeBinary(new Uint8Array(bytes));
     for (const detail of status.getDetailsList()) {
       if (detail.getTypeName() !== "pulumirpc.ErrorResourceInitFailed") continue;
-      const f = detail.unpack(
-        providerPb.ErrorResourceInitFailed.deserializeBinary,
-        "pulumirpc.ErrorResourceInitFailed",
-      );
+      const f = detail.unpack(providerPb.ErrorResourceInitFailed.deserializeBinary, "pulumirpc.ErrorResourceInitFailed");
       if (!f) continue;
       return { id: f.getId(), properties: fromStruct(f.getProperties()), reasons: f.getReasonsList() };
     }
@@ -64,10 +61,7 @@ export function engineCalls(client: ResourceProviderClient): EngineCalls {
       }
     });
 
-  const named = <T extends { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown }>(
-    req: T,
-    urn: string,
-  ): T => {
+  const named = <T extends { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown }>(req: T, urn: string): T => {
     const { type, name } = urnParts(urn);
     req.setUrn(urn);
     req.setName(name);

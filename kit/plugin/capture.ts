@@ -34,10 +34,7 @@ let captureChain: Promise<unknown> = Promise.resolve();
  * when started concurrently, but do not mix them with your own setMocks() in the same process
  * while one is pending. Default project/stack are "test"/"test" (same as urnFor/startPlugin).
  */
-export function captureRegistration<T>(
-  build: () => T,
-  opts?: { project?: string; stack?: string; timeoutMs?: number },
-): Promise<Registration<T>> {
+export function captureRegistration<T>(build: () => T, opts?: { project?: string; stack?: string; timeoutMs?: number }): Promise<Registration<T>> {
   const run = captureChain.then(() => captureOnce(build, opts));
   captureChain = run.catch(() => undefined);
   return run;
@@ -68,10 +65,7 @@ interface SeenRegistration {
   inputs: Record<string, unknown>;
 }
 
-async function captureOnce<T>(
-  build: () => T,
-  opts?: { project?: string; stack?: string; timeoutMs?: number },
-): Promise<Registration<T>> {
+async function captureOnce<T>(build: () => T, opts?: { project?: string; stack?: string; timeoutMs?: number }): Promise<Registration<T>> {
   // Loaded lazily: importing @pulumi/pulumi is slow and only captures need it.
   const pulumi = require("@pulumi/pulumi") as typeof pulumiTypes;
   const project = opts?.project ?? "test";
@@ -102,7 +96,9 @@ async function captureOnce<T>(
   let target: { type: string; name: string } | undefined;
   const timeoutMs = opts?.timeoutMs ?? 60_000;
   const deadline = delay(timeoutMs).then(() => {
-    throw new Error(`captureRegistration: no registration within ${timeoutMs} ms (seen: ${seen.map((s) => s.type + "::" + s.name).join(", ") || "none"})`);
+    throw new Error(
+      `captureRegistration: no registration within ${timeoutMs} ms (seen: ${seen.map((s) => s.type + "::" + s.name).join(", ") || "none"})`,
+    );
   });
   if (pulumi.CustomResource.isInstance(resource)) {
     // Output.promise() is internal but stable; it rejects if registration failed (e.g. serialization).

@@ -140,11 +140,7 @@ export async function startPlugin(opts: {
 
   void exited.then(({ code, signal }) => {
     if (!sawPort) {
-      portReject(
-        new Error(
-          `startPlugin: plugin exited (code ${code}, signal ${signal}) before printing its port; stderr:\n${preStart.join("\n")}`,
-        ),
-      );
+      portReject(new Error(`startPlugin: plugin exited (code ${code}, signal ${signal}) before printing its port; stderr:\n${preStart.join("\n")}`));
     }
   });
   const startTimeoutMs = opts.startTimeoutMs ?? 30_000;
@@ -170,11 +166,10 @@ export async function startPlugin(opts: {
   child.unref();
   for (const s of [child.stdout, child.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
 
-  const client: ResourceProviderClient = new providerGrpcPb.ResourceProviderClient(
-    `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
-    { "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 },
-  );
+  const client: ResourceProviderClient = new providerGrpcPb.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+    "grpc.max_receive_message_length": 400 * 1024 * 1024,
+    "grpc.max_send_message_length": 400 * 1024 * 1024,
+  });
   const calls = engineCalls(client);
 
   let stopping: Promise<void> | undefined;

@@ -35,9 +35,7 @@ export function fromStruct(s: Struct | undefined): Record<string, unknown> {
 
 /** Is `v` the secret envelope `{4dabf…: 1b470…, value}`? */
 export function isSecretEnvelope(v: unknown): v is { value: unknown } {
-  return (
-    v !== null && typeof v === "object" && !Array.isArray(v) && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
-  );
+  return v !== null && typeof v === "object" && !Array.isArray(v) && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
 }
 
 /** Remove secret envelopes at any depth, the way the engine strips them for acceptSecrets=false providers. */

@@ -4,6 +4,7 @@
 #   setup_node    Node.js 22 first on PATH (scripts/with-node22 fetches it once from the npm registry)
 #   setup_deps    npm ci when node_modules is missing or was installed from another package-lock.json
 #   setup_build   tsc into dist/ when a source file changed since the last build by this script
+#   setup_lint    eslint and prettier --check (npm run lint), every time (scripts/test only)
 #   setup_cli_for_demo / setup_cli_for_tests
 #                 the pinned Pulumi CLI (scripts/install-pulumi-cli) when no usable one is there
 #
@@ -32,7 +33,7 @@ setup_deps() {
   local stamp="$repo/node_modules/.setup-stamp" want
   want="$(cat "$repo/package.json" "$repo/package-lock.json" | sha256sum | cut -d' ' -f1) node-$(node --version)"
   if [ -d "$repo/node_modules" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
-  say "installing the npm dependencies (npm ci: about 15 s, 170 packages)"
+  say "installing the npm dependencies (npm ci: about 20 s, 257 packages)"
   (cd "$repo" && npm ci --no-audit --no-fund --loglevel=warn >&2) || die "npm ci failed (see above)"
   echo "$want" >"$stamp"
 }
@@ -54,6 +55,12 @@ setup_build() {
   rm -rf "$repo/dist"
   (cd "$repo" && npm run --silent build >&2) || die "the build failed (see above)"
   echo "$want" >"$stamp"
+}
+
+# eslint and prettier --check over the sources (npm run lint); a finding stops the run.
+setup_lint() {
+  say "linting (eslint, prettier --check: about 15 s)"
+  (cd "$repo" && npm run --silent lint >&2) || die "the lint failed (see above; npx prettier --write . fixes formatting)"
 }
 
 go_ok() { # Go >= 1.26.6 (the go line of pulumi/pkg v3.276.0's go.mod)

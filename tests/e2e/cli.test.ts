@@ -182,7 +182,11 @@ test("the root project through the real pulumi CLI against the emulator", { time
     emulator!.clearLog();
     const up = await root!.ok(["up", "--yes", ...root!.stackArgs()]);
     for (const region of ["cn-shanghai", "cn-guangzhou"]) {
-      assertOutput(up, new RegExp(`CopiedImage image-${region}: copying ${SOURCE_IMAGE} \\(${SOURCE_REGION}\\) to ${region} as image-\\w+`), "progress: copy started");
+      assertOutput(
+        up,
+        new RegExp(`CopiedImage image-${region}: copying ${SOURCE_IMAGE} \\(${SOURCE_REGION}\\) to ${region} as image-\\w+`),
+        "progress: copy started",
+      );
       assertOutput(up, new RegExp(`CopiedImage image-${region}: image-\\w+ succeeded, 100% after \\d+s \\(task t-\\w+\\)`), "progress: copy done");
     }
     assert.equal(count("CopyImage"), 2, countsText());
@@ -311,7 +315,21 @@ test("the root project through the real pulumi CLI against the emulator", { time
     writeFileSync(join(tempProject, "Pulumi.yaml"), "name: copied-image-e2e\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
     writeFileSync(
       join(tempProject, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }, null, 2),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            strict: true,
+            target: "ES2022",
+            module: "commonjs",
+            moduleResolution: "node",
+            esModuleInterop: true,
+            skipLibCheck: true,
+          },
+          files: ["index.ts"],
+        },
+        null,
+        2,
+      ),
     );
     writeFileSync(join(tempProject, "package.json"), JSON.stringify({ name: "copied-image-e2e", private: true, main: "index.ts" }, null, 2));
     writeFileSync(
@@ -383,7 +401,12 @@ test("the root project through the real pulumi CLI against the emulator", { time
       return;
     }
     const started = Date.now();
-    const existing = emulator!.seedImage({ region: "ap-southeast-3", imageName: "hand-made-copy", description: "Made by hand", ownerAccountId: CANARY.accountId });
+    const existing = emulator!.seedImage({
+      region: "ap-southeast-3",
+      imageName: "hand-made-copy",
+      description: "Made by hand",
+      ownerAccountId: CANARY.accountId,
+    });
     let adopted = false;
     try {
       await temp!.setConfig("importId", existing);
@@ -420,7 +443,12 @@ test("the root project through the real pulumi CLI against the emulator", { time
 
   // What works today instead of `import`: the adoptImageId input, handled by the provider's create.
   await step("9c. adoptImageId adopts an existing image through the CLI; the next preview shows no change", async () => {
-    const existing = emulator!.seedImage({ region: "ap-southeast-3", imageName: "hand-made-copy-2", description: "Made by hand", ownerAccountId: CANARY.accountId });
+    const existing = emulator!.seedImage({
+      region: "ap-southeast-3",
+      imageName: "hand-made-copy-2",
+      description: "Made by hand",
+      ownerAccountId: CANARY.accountId,
+    });
     await temp!.setConfig("adoptId", existing);
     emulator!.clearLog();
     await temp!.ok(["up", "--yes", ...temp!.stackArgs()]);
@@ -432,7 +460,11 @@ test("the root project through the real pulumi CLI against the emulator", { time
     if (result.code !== 0) assert.fail(describeFailure(result, "preview after adoption shows changes"));
     await temp!.removeConfig("adoptId");
     await temp!.ok(["up", "--yes", ...temp!.stackArgs()]);
-    assert.equal(copiesIn("ap-southeast-3").find((i) => i.ImageId === existing), undefined, "removing the resource deletes the adopted image");
+    assert.equal(
+      copiesIn("ap-southeast-3").find((i) => i.ImageId === existing),
+      undefined,
+      "removing the resource deletes the adopted image",
+    );
   });
 
   await step("10. a rebuilt implementation (changed dist/provider/lifecycle.js): preview shows no change and runs the new code", async () => {
@@ -458,8 +490,16 @@ test("the root project through the real pulumi CLI against the emulator", { time
     await temp!.ok(["destroy", "--yes", ...temp!.stackArgs()]);
     await root!.ok(["destroy", "--yes", ...root!.stackArgs()]);
     assert.equal(count("CopyImage"), 0);
-    for (const region of ALL_REGIONS) assert.deepEqual(copiesIn(region).map((i) => i.ImageId), [], `copies left in ${region}`);
-    assert.ok(emulator!.images(SOURCE_REGION).some((i) => i.ImageId === SOURCE_IMAGE), "the source image is untouched");
+    for (const region of ALL_REGIONS)
+      assert.deepEqual(
+        copiesIn(region).map((i) => i.ImageId),
+        [],
+        `copies left in ${region}`,
+      );
+    assert.ok(
+      emulator!.images(SOURCE_REGION).some((i) => i.ImageId === SOURCE_IMAGE),
+      "the source image is untouched",
+    );
     const { deployment } = await root!.exportState();
     assert.deepEqual(resourcesOfType(deployment, TYPE), []);
     for (const s of [root!, temp!]) for (const r of s.history) assertNoCanaryIn(output(r), `the output of \`${r.command}\``);

@@ -44,7 +44,8 @@ async function main(): Promise<number> {
     const { events } = diagnosticsOf(up.stdout);
     console.log(JSON.stringify(countDiagnostics(events, TYPE)));
     if (process.argv.includes("--list")) {
-      for (const e of events) console.log(`${e.ephemeral ? "ephemeral " : "persistent"} ${e.severity} ${(e.urn ?? "(no urn)").split("::").pop()}: ${e.message}`);
+      for (const e of events)
+        console.log(`${e.ephemeral ? "ephemeral " : "persistent"} ${e.severity} ${(e.urn ?? "(no urn)").split("::").pop()}: ${e.message}`);
     }
     return 0;
   } finally {

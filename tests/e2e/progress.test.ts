@@ -100,7 +100,14 @@ function writeProject(): string {
   writeFileSync(join(dir, "Pulumi.yaml"), `name: ${PROJECT}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`);
   writeFileSync(
     join(dir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }, null, 2),
+    JSON.stringify(
+      {
+        compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true },
+        files: ["index.ts"],
+      },
+      null,
+      2,
+    ),
   );
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: PROJECT, private: true, main: "index.ts" }, null, 2));
   writeFileSync(join(dir, "index.ts"), PROGRAM);
@@ -142,7 +149,8 @@ function assertNoCanary(text: string, where: string): void {
 async function waitFor(what: string, cond: () => boolean, timeoutMs: number, run?: BackgroundRun): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}; emulator saw ${countsText()}${run ? `\n--- CLI output ---\n${run.output()}` : ""}`);
+    if (Date.now() > until)
+      assert.fail(`timed out waiting for ${what}; emulator saw ${countsText()}${run ? `\n--- CLI output ---\n${run.output()}` : ""}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -197,46 +205,69 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
   });
   projectDir = writeProject();
 
-  await step("1. up --json: each copy's progress is ephemeral on its own URN (top level, custom parent, CopiedImageSet); few persistent messages", async () => {
-    const s = await newStack("rows", "rows");
-    emulator!.clearLog();
-    const up = await s.run(["up", "--yes", "--json", ...s.stackArgs()]);
-    if (up.code !== 0) assert.fail(describeFailure(up, "up failed"));
-    assertNoCanary(up.stdout + up.stderr, "the output of up --json (ephemeral messages included)");
-    assert.equal(count("CopyImage"), 4, countsText());
+  await step(
+    "1. up --json: each copy's progress is ephemeral on its own URN (top level, custom parent, CopiedImageSet); few persistent messages",
+    async () => {
+      const s = await newStack("rows", "rows");
+      emulator!.clearLog();
+      const up = await s.run(["up", "--yes", "--json", ...s.stackArgs()]);
+      if (up.code !== 0) assert.fail(describeFailure(up, "up failed"));
+      assertNoCanary(up.stdout + up.stderr, "the output of up --json (ephemeral messages included)");
+      assert.equal(count("CopyImage"), 4, countsText());
 
-    const { events, previewDiagnostics } = diagnosticsOf(up.stdout);
-    t.diagnostic(`up --json diagnostics: ${JSON.stringify(countDiagnostics(events, TYPE))}`);
+      const { events, previewDiagnostics } = diagnosticsOf(up.stdout);
+      t.diagnostic(`up --json diagnostics: ${JSON.stringify(countDiagnostics(events, TYPE))}`);
 
-    // The URN that travelled in the inputs is the one the engine gave each copy.
-    const { deployment } = await s.exportState();
-    const copies = resourcesOfType(deployment, TYPE);
-    assert.deepEqual(copies.map((c) => c.urn.split("::").pop()).sort(), ["golden-ap-southeast-1", "golden-cn-hongkong", "parented", "top"]);
-    for (const c of copies) assert.equal((c.outputs?.__meta as { resourceUrn?: string } | undefined)?.resourceUrn, c.urn, `__meta.resourceUrn of ${c.urn}`);
-    const urnOf = (name: string) => copies.find((c) => c.urn.endsWith(`::${name}`))!.urn;
-    assert.match(urnOf("top"), new RegExp(`::${PROJECT}::${TYPE.replace(/[/]/g, "\\/")}::top$`), "top level: no parent type in the URN");
-    assert.ok(urnOf("parented").includes(`::${GROUP_TYPE}$${TYPE}::parented`), urnOf("parented"));
-    assert.ok(urnOf("golden-cn-hongkong").includes(`::${SET_TYPE}$${TYPE}::golden-cn-hongkong`), urnOf("golden-cn-hongkong"));
+      // The URN that travelled in the inputs is the one the engine gave each copy.
+      const { deployment } = await s.exportState();
+      const copies = resourcesOfType(deployment, TYPE);
+      assert.deepEqual(copies.map((c) => c.urn.split("::").pop()).sort(), ["golden-ap-southeast-1", "golden-cn-hongkong", "parented", "top"]);
+      for (const c of copies)
+        assert.equal((c.outputs?.__meta as { resourceUrn?: string } | undefined)?.resourceUrn, c.urn, `__meta.resourceUrn of ${c.urn}`);
+      const urnOf = (name: string) => copies.find((c) => c.urn.endsWith(`::${name}`))!.urn;
+      assert.match(urnOf("top"), new RegExp(`::${PROJECT}::${TYPE.replace(/[/]/g, "\\/")}::top$`), "top level: no parent type in the URN");
+      assert.ok(urnOf("parented").includes(`::${GROUP_TYPE}$${TYPE}::parented`), urnOf("parented"));
+      assert.ok(urnOf("golden-cn-hongkong").includes(`::${SET_TYPE}$${TYPE}::golden-cn-hongkong`), urnOf("golden-cn-hongkong"));
 
-    const statusTexts = new Set(events.filter((e) => e.ephemeral).map((e) => e.message));
-    for (const c of copies) {
-      const mine = events.filter((e) => e.urn === c.urn);
-      const ephemeral = mine.filter((e) => e.ephemeral);
-      const persistent = mine.filter((e) => !e.ephemeral);
-      assert.ok(ephemeral.length >= 2, `${c.urn}: ephemeral progress on its row\n${format(events)}`);
-      assert.ok(ephemeral.some((e) => /^(copying \d+%|copied 100%)/.test(e.message)), `${c.urn}: copy progress\n${format(ephemeral)}`);
-      assert.ok(ephemeral.every((e) => e.severity === "info"), "statuses are info");
-      assert.ok(persistent.length >= 1 && persistent.length <= 3, `${c.urn}: ${persistent.length} persistent messages (at most 3)\n${format(persistent)}`);
-      assert.ok(persistent.some((e) => /copying image-\w+ \(cn-beijing\) to [\w-]+ as image-\w+$/.test(e.message)), `which copy was started\n${format(persistent)}`);
-    }
-    for (const e of events.filter((x) => !x.ephemeral)) {
-      assert.ok(!STATUS_LINE.test(e.message) && !OLD_PROGRESS_LINE.test(e.message) && !statusTexts.has(e.message), `a progress line is persistent: ${e.message}`);
-    }
-    // Nothing about a copy lands on the stack's row any more (the fallback was not used).
-    const unattached = events.filter((e) => !isUrnOfType(e.urn, TYPE) && /CopiedImage|image-/.test(e.message));
-    assert.deepEqual(unattached, [], format(unattached));
-    assert.deepEqual(previewDiagnostics.filter((d) => /CopiedImage|copying/.test(d.message)), [], "the preview part has no progress");
-  });
+      const statusTexts = new Set(events.filter((e) => e.ephemeral).map((e) => e.message));
+      for (const c of copies) {
+        const mine = events.filter((e) => e.urn === c.urn);
+        const ephemeral = mine.filter((e) => e.ephemeral);
+        const persistent = mine.filter((e) => !e.ephemeral);
+        assert.ok(ephemeral.length >= 2, `${c.urn}: ephemeral progress on its row\n${format(events)}`);
+        assert.ok(
+          ephemeral.some((e) => /^(copying \d+%|copied 100%)/.test(e.message)),
+          `${c.urn}: copy progress\n${format(ephemeral)}`,
+        );
+        assert.ok(
+          ephemeral.every((e) => e.severity === "info"),
+          "statuses are info",
+        );
+        assert.ok(
+          persistent.length >= 1 && persistent.length <= 3,
+          `${c.urn}: ${persistent.length} persistent messages (at most 3)\n${format(persistent)}`,
+        );
+        assert.ok(
+          persistent.some((e) => /copying image-\w+ \(cn-beijing\) to [\w-]+ as image-\w+$/.test(e.message)),
+          `which copy was started\n${format(persistent)}`,
+        );
+      }
+      for (const e of events.filter((x) => !x.ephemeral)) {
+        assert.ok(
+          !STATUS_LINE.test(e.message) && !OLD_PROGRESS_LINE.test(e.message) && !statusTexts.has(e.message),
+          `a progress line is persistent: ${e.message}`,
+        );
+      }
+      // Nothing about a copy lands on the stack's row any more (the fallback was not used).
+      const unattached = events.filter((e) => !isUrnOfType(e.urn, TYPE) && /CopiedImage|image-/.test(e.message));
+      assert.deepEqual(unattached, [], format(unattached));
+      assert.deepEqual(
+        previewDiagnostics.filter((d) => /CopiedImage|copying/.test(d.message)),
+        [],
+        "the preview part has no progress",
+      );
+    },
+  );
 
   await step("1b. destroy --json: deleting shows on each copy's row; nothing is left", async () => {
     const s = stacks[0]!;
@@ -246,145 +277,179 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
     t.diagnostic(`destroy --json diagnostics: ${JSON.stringify(countDiagnostics(events, TYPE))}`);
     const deleting = events.filter((e) => e.ephemeral && isUrnOfType(e.urn, TYPE) && /^deleting image-\w+$/.test(e.message));
     assert.equal(new Set(deleting.map((e) => e.urn)).size, 4, format(events));
-    assert.deepEqual(events.filter((e) => !e.ephemeral && STATUS_LINE.test(e.message)), [], "no persistent status line");
+    assert.deepEqual(
+      events.filter((e) => !e.ephemeral && STATUS_LINE.test(e.message)),
+      [],
+      "no persistent status line",
+    );
     assert.deepEqual(allCopies(), [], "no copy left");
     assertNoCanary(destroy.stdout + destroy.stderr, "the output of destroy --json");
   });
 
-  await step("2. Ctrl-C once mid-copy: the provider hears the engine's Cancel, records both copies, the CLI exits early without a lock; the next up finishes them with no second copy", async () => {
-    const s = await newStack("ctrlc", "pair");
-    // 60 simulated minutes = 30 s: far longer than the CLI may take to stop after Ctrl-C.
-    emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
-    emulator!.clearLog();
-    const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-    background.push(run);
-    await waitUntilMidCopy(run);
-    const pressed = Date.now();
-    interrupt(run);
-    const result = await run.done;
-    const stoppedAfterMs = Date.now() - pressed;
-    t.diagnostic(`Ctrl-C to exit: ${stoppedAfterMs} ms (the copies had about 25 s to go)`);
-    assert.notEqual(result.code, 0, describeFailure(result, "an interrupted up fails"));
-    assert.ok(stoppedAfterMs < 15_000, describeFailure(result, `the CLI took ${stoppedAfterMs} ms after Ctrl-C: it waited for the copies`));
-    const out = `${result.stdout}\n${result.stderr}`;
-    assert.match(out, /Interrupted after \d+s waiting for the copy into image-\w+ in cn-(shanghai|guangzhou)/, describeFailure(result, "the interruption is explained"));
-    assert.match(out, /It is recorded in the state: the next `pulumi up` waits for it again/);
-    assertNoCanary(out, "the output of the interrupted up");
+  await step(
+    "2. Ctrl-C once mid-copy: the provider hears the engine's Cancel, records both copies, the CLI exits early without a lock; the next up finishes them with no second copy",
+    async () => {
+      const s = await newStack("ctrlc", "pair");
+      // 60 simulated minutes = 30 s: far longer than the CLI may take to stop after Ctrl-C.
+      emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
+      emulator!.clearLog();
+      const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
+      background.push(run);
+      await waitUntilMidCopy(run);
+      const pressed = Date.now();
+      interrupt(run);
+      const result = await run.done;
+      const stoppedAfterMs = Date.now() - pressed;
+      t.diagnostic(`Ctrl-C to exit: ${stoppedAfterMs} ms (the copies had about 25 s to go)`);
+      assert.notEqual(result.code, 0, describeFailure(result, "an interrupted up fails"));
+      assert.ok(stoppedAfterMs < 15_000, describeFailure(result, `the CLI took ${stoppedAfterMs} ms after Ctrl-C: it waited for the copies`));
+      const out = `${result.stdout}\n${result.stderr}`;
+      assert.match(
+        out,
+        /Interrupted after \d+s waiting for the copy into image-\w+ in cn-(shanghai|guangzhou)/,
+        describeFailure(result, "the interruption is explained"),
+      );
+      assert.match(out, /It is recorded in the state: the next `pulumi up` waits for it again/);
+      assertNoCanary(out, "the output of the interrupted up");
 
-    const { deployment } = await s.exportState(); // works: no lock was left
-    const copies = resourcesOfType(deployment, TYPE);
-    assert.equal(copies.length, 2, JSON.stringify(deployment.resources?.map((r) => r.urn)));
-    for (const c of copies) {
-      assert.equal(c.outputs?.status, "creating", `${c.urn} is recorded as unfinished`);
-      assert.equal(emulator!.images(c.outputs?.destinationRegion as string).find((i) => i.ImageId === c.id)?.Status, "creating", "the copy goes on in Volcengine");
-    }
+      const { deployment } = await s.exportState(); // works: no lock was left
+      const copies = resourcesOfType(deployment, TYPE);
+      assert.equal(copies.length, 2, JSON.stringify(deployment.resources?.map((r) => r.urn)));
+      for (const c of copies) {
+        assert.equal(c.outputs?.status, "creating", `${c.urn} is recorded as unfinished`);
+        assert.equal(
+          emulator!.images(c.outputs?.destinationRegion as string).find((i) => i.ImageId === c.id)?.Status,
+          "creating",
+          "the copy goes on in Volcengine",
+        );
+      }
 
-    emulator!.clearLog();
-    const again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
-    if (again.code !== 0) assert.fail(describeFailure(again, "the next up failed"));
-    assert.equal(count("CopyImage"), 0, `no second copy: ${countsText()}`);
-    for (const c of copies) {
-      assert.match(`${again.stdout}\n${again.stderr}`, new RegExp(`resuming the wait for ${c.id}`));
-    }
-    const outs = await s.outputs();
-    assert.deepEqual(Object.values(outs.imageIds as Record<string, string>).sort(), copies.map((c) => c.id).sort());
-    const destroy = await s.run(["destroy", "--yes", "--skip-preview", ...s.stackArgs()]);
-    if (destroy.code !== 0) assert.fail(describeFailure(destroy, "destroy failed"));
-    assert.deepEqual(allCopies(), [], "no copy left");
-  });
+      emulator!.clearLog();
+      const again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
+      if (again.code !== 0) assert.fail(describeFailure(again, "the next up failed"));
+      assert.equal(count("CopyImage"), 0, `no second copy: ${countsText()}`);
+      for (const c of copies) {
+        assert.match(`${again.stdout}\n${again.stderr}`, new RegExp(`resuming the wait for ${c.id}`));
+      }
+      const outs = await s.outputs();
+      assert.deepEqual(Object.values(outs.imageIds as Record<string, string>).sort(), copies.map((c) => c.id).sort());
+      const destroy = await s.run(["destroy", "--yes", "--skip-preview", ...s.stackArgs()]);
+      if (destroy.code !== 0) assert.fail(describeFailure(destroy, "destroy failed"));
+      assert.deepEqual(allCopies(), [], "no copy left");
+    },
+  );
 
-  await step("2b. Ctrl-C twice mid-copy: the CLI stops at once; after pulumi cancel (when locked) the next up resumes or adopts the copies, no second CopyImage", async () => {
-    const s = await newStack("twice", "pair");
-    emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
-    emulator!.clearLog();
-    const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-    background.push(run);
-    await waitUntilMidCopy(run);
-    const pressed = Date.now();
-    interrupt(run);
-    // The second press before the provider can answer the first: the CLI terminates the deployment.
-    await new Promise((r) => setTimeout(r, 20));
-    interrupt(run);
-    const result = await run.done;
-    const stoppedAfterMs = Date.now() - pressed;
-    assert.ok(stoppedAfterMs < 15_000, describeFailure(result, `the CLI took ${stoppedAfterMs} ms after Ctrl-C twice`));
-    assert.notEqual(result.code, 0);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const leftovers = leftoverProcesses(s);
-    killProcesses(leftovers);
-    const inFlight = ["cn-shanghai", "cn-guangzhou"].flatMap((r) => copiesIn(r).map((i) => i.ImageId));
-    assert.equal(inFlight.length, 2, "one copy per region");
+  await step(
+    "2b. Ctrl-C twice mid-copy: the CLI stops at once; after pulumi cancel (when locked) the next up resumes or adopts the copies, no second CopyImage",
+    async () => {
+      const s = await newStack("twice", "pair");
+      emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
+      emulator!.clearLog();
+      const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
+      background.push(run);
+      await waitUntilMidCopy(run);
+      const pressed = Date.now();
+      interrupt(run);
+      // The second press before the provider can answer the first: the CLI terminates the deployment.
+      await new Promise((r) => setTimeout(r, 20));
+      interrupt(run);
+      const result = await run.done;
+      const stoppedAfterMs = Date.now() - pressed;
+      assert.ok(stoppedAfterMs < 15_000, describeFailure(result, `the CLI took ${stoppedAfterMs} ms after Ctrl-C twice`));
+      assert.notEqual(result.code, 0);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const leftovers = leftoverProcesses(s);
+      killProcesses(leftovers);
+      const inFlight = ["cn-shanghai", "cn-guangzhou"].flatMap((r) => copiesIn(r).map((i) => i.ImageId));
+      assert.equal(inFlight.length, 2, "one copy per region");
 
-    emulator!.clearLog();
-    let again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
-    const locked = again.code !== 0 && /currently (being updated|locked)|pulumi cancel/i.test(`${again.stdout}\n${again.stderr}`);
-    if (locked) {
+      emulator!.clearLog();
+      let again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
+      const locked = again.code !== 0 && /currently (being updated|locked)|pulumi cancel/i.test(`${again.stdout}\n${again.stderr}`);
+      if (locked) {
+        await s.ok(["cancel", "--yes", "--stack", s.stack]);
+        again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
+      }
+      if (again.code !== 0) assert.fail(describeFailure(again, "the next up failed"));
+      const text = `${again.stdout}\n${again.stderr}`;
+      const how = inFlight.map((id) =>
+        new RegExp(`resuming the wait for ${id}`).test(text) ? "resumed" : new RegExp(`adopting ${id}`).test(text) ? "adopted" : "?",
+      );
+      const said = /received; terminating/.test(result.stdout + result.stderr) ? "terminating" : "no 'terminating' message";
+      t.diagnostic(
+        `Ctrl-C twice (${said}): CLI exit after ${stoppedAfterMs} ms, code ${result.code}; stack locked afterwards: ${locked}; ` +
+          `left running: ${leftovers.length} process(es); next up: ${how.join(", ")}`,
+      );
+      assert.equal(count("CopyImage"), 0, `no second copy: ${countsText()}`);
+      assert.ok(!how.includes("?"), describeFailure(again, "each copy in flight is resumed or adopted"));
+      const outs = await s.outputs();
+      assert.deepEqual(Object.values(outs.imageIds as Record<string, string>).sort(), [...inFlight].sort());
+      const destroy = await s.run(["destroy", "--yes", "--skip-preview", ...s.stackArgs()]);
+      if (destroy.code !== 0) assert.fail(describeFailure(destroy, "destroy failed"));
+      assert.deepEqual(allCopies(), [], "no copy left");
+    },
+  );
+
+  await step(
+    "3. a killed runner mid-copy: the orphaned plugin ends itself; locked; pulumi cancel, then up adopts the copies in flight (no second CopyImage); destroy leaves nothing",
+    async () => {
+      const s = await newStack("killed", "pair");
+      emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
+      emulator!.clearLog();
+      const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
+      background.push(run);
+      await waitUntilMidCopy(run);
+      process.kill(run.pid, "SIGKILL"); // the CLI only, as `kill -9 <pid>`
+      const killedAt = Date.now();
+      await run.done;
+      // What the dead CLI started lives on in process groups of its own. Our plugin notices at its next
+      // poll that the engine is gone (its Log call is refused) and ends itself instead of polling for nobody.
+      const isPlugin = (p: { command: string }) => p.command.includes("dynamic-provider");
+      const leftAtKill = leftoverProcesses(s);
+      await waitFor("the orphaned plugin to end by itself", () => !leftoverProcesses(s).some(isPlugin), 30_000);
+      const pluginGoneAfterMs = Date.now() - killedAt;
+      const leftovers = leftoverProcesses(s);
+      t.diagnostic(
+        `left running by the killed CLI: ${leftAtKill.map((p) => `${p.pid} ${p.command.slice(0, 60)}`).join("; ") || "nothing"}; ` +
+          `the plugin ended by itself ${pluginGoneAfterMs} ms after the kill; still running then: ${leftovers.length}`,
+      );
+      assert.ok(leftAtKill.some(isPlugin) || pluginGoneAfterMs < 1_000, "the plugin outlived the CLI (it runs in its own process group)");
+      // A killed runner takes the rest too (Pulumi's language host): kill them, by id.
+      killProcesses(leftovers);
+      const inFlight = ["cn-shanghai", "cn-guangzhou"].map((r) =>
+        copiesIn(r)
+          .filter((i) => i.Status === "creating")
+          .map((i) => i.ImageId),
+      );
+      assert.deepEqual(
+        inFlight.map((ids) => ids.length),
+        [1, 1],
+        "one copy in flight per region",
+      );
+
+      const locked = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()]);
+      assert.notEqual(locked.code, 0, describeFailure(locked, "the stack should be locked"));
+      assert.match(
+        `${locked.stdout}\n${locked.stderr}`,
+        /currently (being updated|locked)|pulumi cancel/i,
+        describeFailure(locked, "the lock is explained"),
+      );
       await s.ok(["cancel", "--yes", "--stack", s.stack]);
-      again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
-    }
-    if (again.code !== 0) assert.fail(describeFailure(again, "the next up failed"));
-    const text = `${again.stdout}\n${again.stderr}`;
-    const how = inFlight.map((id) => (new RegExp(`resuming the wait for ${id}`).test(text) ? "resumed" : new RegExp(`adopting ${id}`).test(text) ? "adopted" : "?"));
-    const said = /received; terminating/.test(result.stdout + result.stderr) ? "terminating" : "no 'terminating' message";
-    t.diagnostic(
-      `Ctrl-C twice (${said}): CLI exit after ${stoppedAfterMs} ms, code ${result.code}; stack locked afterwards: ${locked}; ` +
-        `left running: ${leftovers.length} process(es); next up: ${how.join(", ")}`,
-    );
-    assert.equal(count("CopyImage"), 0, `no second copy: ${countsText()}`);
-    assert.ok(!how.includes("?"), describeFailure(again, "each copy in flight is resumed or adopted"));
-    const outs = await s.outputs();
-    assert.deepEqual(Object.values(outs.imageIds as Record<string, string>).sort(), [...inFlight].sort());
-    const destroy = await s.run(["destroy", "--yes", "--skip-preview", ...s.stackArgs()]);
-    if (destroy.code !== 0) assert.fail(describeFailure(destroy, "destroy failed"));
-    assert.deepEqual(allCopies(), [], "no copy left");
-  });
 
-  await step("3. a killed runner mid-copy: the orphaned plugin ends itself; locked; pulumi cancel, then up adopts the copies in flight (no second CopyImage); destroy leaves nothing", async () => {
-    const s = await newStack("killed", "pair");
-    emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
-    emulator!.clearLog();
-    const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-    background.push(run);
-    await waitUntilMidCopy(run);
-    process.kill(run.pid, "SIGKILL"); // the CLI only, as `kill -9 <pid>`
-    const killedAt = Date.now();
-    await run.done;
-    // What the dead CLI started lives on in process groups of its own. Our plugin notices at its next
-    // poll that the engine is gone (its Log call is refused) and ends itself instead of polling for nobody.
-    const isPlugin = (p: { command: string }) => p.command.includes("dynamic-provider");
-    const leftAtKill = leftoverProcesses(s);
-    await waitFor("the orphaned plugin to end by itself", () => !leftoverProcesses(s).some(isPlugin), 30_000);
-    const pluginGoneAfterMs = Date.now() - killedAt;
-    const leftovers = leftoverProcesses(s);
-    t.diagnostic(
-      `left running by the killed CLI: ${leftAtKill.map((p) => `${p.pid} ${p.command.slice(0, 60)}`).join("; ") || "nothing"}; ` +
-        `the plugin ended by itself ${pluginGoneAfterMs} ms after the kill; still running then: ${leftovers.length}`,
-    );
-    assert.ok(leftAtKill.some(isPlugin) || pluginGoneAfterMs < 1_000, "the plugin outlived the CLI (it runs in its own process group)");
-    // A killed runner takes the rest too (Pulumi's language host): kill them, by id.
-    killProcesses(leftovers);
-    const inFlight = ["cn-shanghai", "cn-guangzhou"].map((r) => copiesIn(r).filter((i) => i.Status === "creating").map((i) => i.ImageId));
-    assert.deepEqual(inFlight.map((ids) => ids.length), [1, 1], "one copy in flight per region");
+      emulator!.clearLog();
+      const again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
+      if (again.code !== 0) assert.fail(describeFailure(again, "up after cancel failed"));
+      assert.equal(count("CopyImage"), 0, `no second copy: ${countsText()}`);
+      const outs = await s.outputs();
+      assert.deepEqual(Object.values(outs.imageIds as Record<string, string>).sort(), inFlight.flat().sort(), "the copies in flight were adopted");
+      for (const id of inFlight.flat()) assert.match(`${again.stdout}\n${again.stderr}`, new RegExp(`adopting ${id}`));
+      assertNoCanary(`${again.stdout}\n${again.stderr}`, "the output of the adopting up");
 
-    const locked = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-    assert.notEqual(locked.code, 0, describeFailure(locked, "the stack should be locked"));
-    assert.match(`${locked.stdout}\n${locked.stderr}`, /currently (being updated|locked)|pulumi cancel/i, describeFailure(locked, "the lock is explained"));
-    await s.ok(["cancel", "--yes", "--stack", s.stack]);
-
-    emulator!.clearLog();
-    const again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
-    if (again.code !== 0) assert.fail(describeFailure(again, "up after cancel failed"));
-    assert.equal(count("CopyImage"), 0, `no second copy: ${countsText()}`);
-    const outs = await s.outputs();
-    assert.deepEqual(Object.values(outs.imageIds as Record<string, string>).sort(), inFlight.flat().sort(), "the copies in flight were adopted");
-    for (const id of inFlight.flat()) assert.match(`${again.stdout}\n${again.stderr}`, new RegExp(`adopting ${id}`));
-    assertNoCanary(`${again.stdout}\n${again.stderr}`, "the output of the adopting up");
-
-    const destroy = await s.run(["destroy", "--yes", "--skip-preview", ...s.stackArgs()]);
-    if (destroy.code !== 0) assert.fail(describeFailure(destroy, "destroy failed"));
-    assert.deepEqual(allCopies(), [], "no copy left");
-    const { deployment } = await s.exportState();
-    assert.deepEqual(resourcesOfType(deployment, TYPE), []);
-  });
+      const destroy = await s.run(["destroy", "--yes", "--skip-preview", ...s.stackArgs()]);
+      if (destroy.code !== 0) assert.fail(describeFailure(destroy, "destroy failed"));
+      assert.deepEqual(allCopies(), [], "no copy left");
+      const { deployment } = await s.exportState();
+      assert.deepEqual(resourcesOfType(deployment, TYPE), []);
+    },
+  );
 });
-

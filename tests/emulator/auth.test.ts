@@ -38,7 +38,9 @@ describe("auth and gateway", () => {
   test("go-sdk style: host, content-type, x-content-sha256 and x-date signed", async () => {
     const body = "MaxResults=2";
     const s = rawSign(host, {
-      method: "POST", query: { Action: "DescribeImages", Version: VERSION }, body,
+      method: "POST",
+      query: { Action: "DescribeImages", Version: VERSION },
+      body,
       headers: { "X-Content-Sha256": createHash("sha256").update(body).digest("hex") },
       signHeaders: ["host", "content-type", "x-content-sha256"],
     });
@@ -72,7 +74,11 @@ describe("auth and gateway", () => {
   });
 
   test("a wrong secret: SignatureDoesNotMatch", async () => {
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "DescribeImages", {}, { secretKey: "wrong==" }), { status: 401, code: "SignatureDoesNotMatch", codeN: 100010 });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "DescribeImages", {}, { secretKey: "wrong==" }), {
+      status: 401,
+      code: "SignatureDoesNotMatch",
+      codeN: 100010,
+    });
   });
 
   test("an expired X-Date (older than 900 s) and a future one: InvalidTimestamp 400 / 100006", async () => {
@@ -94,13 +100,19 @@ describe("auth and gateway", () => {
 
   test("signed for one region, scope changed to another: SignatureDoesNotMatch", async () => {
     const s = rawSign(host, { region: "cn-beijing", query: { Action: "DescribeImages", Version: VERSION } });
-    const r = await send(emu, s.path, { headers: { ...s.headers, Authorization: s.headers["Authorization"]!.replace("/cn-beijing/", "/cn-shanghai/") } });
+    const r = await send(emu, s.path, {
+      headers: { ...s.headers, Authorization: s.headers["Authorization"]!.replace("/cn-beijing/", "/cn-shanghai/") },
+    });
     assert.equal(r.status, 401);
     assert.equal(r.body.ResponseMetadata.Error?.Code, "SignatureDoesNotMatch");
   });
 
   test("unknown access key: InvalidAccessKey 401 / 100009", async () => {
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "DescribeImages", {}, { accessKey: "AKLTnobody" }), { status: 401, code: "InvalidAccessKey", codeN: 100009 });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "DescribeImages", {}, { accessKey: "AKLTnobody" }), {
+      status: 401,
+      code: "InvalidAccessKey",
+      codeN: 100009,
+    });
   });
 
   test("no Authorization header: MissingAuthenticationToken 401 / 100003", async () => {
@@ -115,7 +127,10 @@ describe("auth and gateway", () => {
     assert.equal((await send(emu, s.path, { headers: s.headers })).status, 200);
     const { ["X-Custom"]: _drop, ...without } = s.headers;
     assert.equal((await send(emu, s.path, { headers: without })).body.ResponseMetadata.Error?.Code, "SignatureDoesNotMatch");
-    assert.equal((await send(emu, s.path, { headers: { ...s.headers, "X-Custom": "2" } })).body.ResponseMetadata.Error?.Code, "SignatureDoesNotMatch");
+    assert.equal(
+      (await send(emu, s.path, { headers: { ...s.headers, "X-Custom": "2" } })).body.ResponseMetadata.Error?.Code,
+      "SignatureDoesNotMatch",
+    );
   });
 
   test("Action or Version missing: MissingParameter 400 / 100002", async () => {
@@ -136,7 +151,11 @@ describe("auth and gateway", () => {
   });
 
   test("another service or an unknown region in the scope: ServiceNotFound 404 / 100007", async () => {
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "DescribeImages", {}, { service: "storage_ebs" }), { status: 404, code: "ServiceNotFound", codeN: 100007 });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "DescribeImages", {}, { service: "storage_ebs" }), {
+      status: 404,
+      code: "ServiceNotFound",
+      codeN: 100007,
+    });
     assert.deepEqual(await errorOf(emu, "mars-north-1", "DescribeImages"), { status: 404, code: "ServiceNotFound", codeN: 100007 });
   });
 
@@ -151,7 +170,11 @@ describe("auth and gateway", () => {
     assert.equal(r.body.ResponseMetadata.Error?.Code, "InvalidSecurityToken");
     // a token sent with a permanent key
     assert.equal((await errorOf(emu, "cn-beijing", "DescribeImages", {}, { sessionToken: "x" })).code, "InvalidSecurityToken");
-    const viaSdk = await sdkCall(sdk(emu, "cn-beijing", { accessKeyId: STS.accessKey, secretKey: STS.secretKey, sessionToken: STS.sessionToken }), "DescribeImages", {});
+    const viaSdk = await sdkCall(
+      sdk(emu, "cn-beijing", { accessKeyId: STS.accessKey, secretKey: STS.secretKey, sessionToken: STS.sessionToken }),
+      "DescribeImages",
+      {},
+    );
     assert.equal(viaSdk.ResponseMetadata.Error, undefined, JSON.stringify(viaSdk));
   });
 
@@ -164,7 +187,10 @@ describe("auth and gateway", () => {
     await call(emu, "cn-beijing", "DescribeImages", {}, { secretKey: "bad" });
     const log = emu.log();
     assert.equal(log.length, 7);
-    assert.deepEqual(log.map((e) => e.seq), [...log.map((e) => e.seq)].sort((a, b) => a - b));
+    assert.deepEqual(
+      log.map((e) => e.seq),
+      [...log.map((e) => e.seq)].sort((a, b) => a - b),
+    );
     const bad = log.at(-1)!;
     assert.equal(bad.status, 401);
     assert.equal(bad.errorCode, "SignatureDoesNotMatch");

@@ -68,7 +68,7 @@ describe("bad gateway answers", () => {
     assert.equal(body.ResponseMetadata.Error.Code, "MissingParameter.DestinationRegion");
   });
 
-  test("wrongTypes: Tasks \"none\", Images {}, numbers as strings; `values` sets fields", async () => {
+  test('wrongTypes: Tasks "none", Images {}, numbers as strings; `values` sets fields', async () => {
     emu.addFault({ kind: "wrongTypes", action: "DescribeTasks", count: 1 });
     emu.addFault({ kind: "wrongTypes", action: "DescribeImages", count: 1 });
     assert.deepEqual(JSON.parse((await callRaw(emu, "cn-shanghai", "DescribeTasks")).text).Result, { NextToken: 0, Tasks: "none" });
@@ -120,7 +120,10 @@ describe("bad gateway answers", () => {
     const e = await startEmulator();
     e.addFault({ kind: "hang" });
     const pending = callRaw(e, "cn-beijing", "DescribeImages");
-    const settled = pending.then(() => "answered", () => "closed");
+    const settled = pending.then(
+      () => "answered",
+      () => "closed",
+    );
     while (e.log().length === 0) await new Promise((r) => setTimeout(r, 10));
     const t0 = Date.now();
     await e.stop();

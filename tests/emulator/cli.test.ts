@@ -19,7 +19,21 @@ test("parseDuration", () => {
 });
 
 test("volcengine-ecs-emulator CLI", async () => {
-  const child = spawn(process.execPath, [join(root, "dist", "emulator", "cli.js"), "--port", "0", "--clock-speed", "600", "--copy-duration", "90s", "--seed", join(root, "emulator", "seed.example.json")], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, "dist", "emulator", "cli.js"),
+      "--port",
+      "0",
+      "--clock-speed",
+      "600",
+      "--copy-duration",
+      "90s",
+      "--seed",
+      join(root, "emulator", "seed.example.json"),
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   try {
     let out = "";
@@ -41,7 +55,11 @@ test("volcengine-ecs-emulator CLI", async () => {
     const seeded = await ok(emu, "cn-beijing", "DescribeImages", { "ImageIds.1": "image-seedbeijingbase00001" });
     assert.equal(seeded.Images[0].ImageName, "base-ubuntu-2204");
     // 90 simulated seconds at 600x: a copy finishes in ~150 ms real
-    const { ImageId } = await ok(emu, "cn-beijing", "CopyImage", { ImageId: "image-seedbeijingbase00001", DestinationRegion: "cn-shanghai", ImageName: "from-cli" });
+    const { ImageId } = await ok(emu, "cn-beijing", "CopyImage", {
+      ImageId: "image-seedbeijingbase00001",
+      DestinationRegion: "cn-shanghai",
+      ImageName: "from-cli",
+    });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await ok(emu, "cn-shanghai", "DescribeTasks", { "ResourceIds.1": ImageId })).Tasks[0].Status, "Succeeded");
     child.kill("SIGTERM");
@@ -62,14 +80,40 @@ test("the CLI refuses unknown arguments", async () => {
 
 test("world flags map onto the world switches", () => {
   assert.equal(parseArgs([]).world, undefined);
-  assert.deepEqual(parseArgs([
-    "--progress", "stall", "--progress-jitter", "0.25", "--progress-seed=9", "--tags-on-copy", "ignored", "--deny", "CopyImage,DeleteImages",
-    "--deny", "TagResources", "--deny-as", "LackPolicy", "--delete-binded-snapshots-default", "false", "--delete-successes", "listed",
-    "--unknown-image-id", "notFound",
-  ]).world, {
-    progressProfile: "stall", progressJitter: 0.25, progressSeed: 9, tagsOnCopyImage: "ignored", deniedActions: ["CopyImage", "DeleteImages", "TagResources"],
-    denial: "LackPolicy", deleteBindedSnapshotsDefault: false, deleteImagesSuccesses: "listed", describeImagesUnknownId: "notFound",
-  });
+  assert.deepEqual(
+    parseArgs([
+      "--progress",
+      "stall",
+      "--progress-jitter",
+      "0.25",
+      "--progress-seed=9",
+      "--tags-on-copy",
+      "ignored",
+      "--deny",
+      "CopyImage,DeleteImages",
+      "--deny",
+      "TagResources",
+      "--deny-as",
+      "LackPolicy",
+      "--delete-binded-snapshots-default",
+      "false",
+      "--delete-successes",
+      "listed",
+      "--unknown-image-id",
+      "notFound",
+    ]).world,
+    {
+      progressProfile: "stall",
+      progressJitter: 0.25,
+      progressSeed: 9,
+      tagsOnCopyImage: "ignored",
+      deniedActions: ["CopyImage", "DeleteImages", "TagResources"],
+      denial: "LackPolicy",
+      deleteBindedSnapshotsDefault: false,
+      deleteImagesSuccesses: "listed",
+      describeImagesUnknownId: "notFound",
+    },
+  );
   assert.throws(() => parseArgs(["--progress", "zigzag"]), /progressProfile must be one of/);
   assert.throws(() => parseArgs(["--deny", "Nothing"]), /unknown action "Nothing"/);
   assert.throws(() => parseArgs(["--delete-binded-snapshots-default", "yes"]), /true or false/);
@@ -77,7 +121,11 @@ test("world flags map onto the world switches", () => {
 });
 
 test("the CLI runs in the world its flags name", async () => {
-  const child = spawn(process.execPath, [join(root, "dist", "emulator", "cli.js"), "--port", "0", "--deny", "CopyImage", "--unknown-image-id", "notFound"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [join(root, "dist", "emulator", "cli.js"), "--port", "0", "--deny", "CopyImage", "--unknown-image-id", "notFound"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   try {
     let out = "";

@@ -12,7 +12,10 @@ describe("control endpoint", () => {
   after(() => emu.stop());
 
   const ctl = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${emu.url}/_emulator${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) });
+    const res = await fetch(`${emu.url}/_emulator${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+    });
     return { status: res.status, json: (await res.json()) as any };
   };
 

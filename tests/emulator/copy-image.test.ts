@@ -11,7 +11,19 @@ describe("CopyImage", () => {
   let src: string;
   before(async () => {
     emu = await startEmulator({ seed: { accounts: [DEFAULT_ACCOUNT, OTHER], projects: ["platform"] } });
-    src = seedPrivate(emu, "cn-beijing", { tags: [{ key: "team", value: "core" }, { key: "env", value: "prod" }], projectName: "platform", architecture: "arm64", bootMode: "UEFI", platform: "Debian", platformVersion: "12", osName: "Debian 12 64 bit", size: 60 });
+    src = seedPrivate(emu, "cn-beijing", {
+      tags: [
+        { key: "team", value: "core" },
+        { key: "env", value: "prod" },
+      ],
+      projectName: "platform",
+      architecture: "arm64",
+      bootMode: "UEFI",
+      platform: "Debian",
+      platformVersion: "12",
+      osName: "Debian 12 64 bit",
+      size: 60,
+    });
   });
   after(() => emu.stop());
 
@@ -56,16 +68,25 @@ describe("CopyImage", () => {
   });
 
   test("a region that does not support copy (as destination or source): InvalidRegionForCopyImage.UnSupported 400", async () => {
-    assert.deepEqual(await err({ ...base(), DestinationRegion: "cn-beijing-autodriving" }), { status: 400, code: "InvalidRegionForCopyImage.UnSupported" });
+    assert.deepEqual(await err({ ...base(), DestinationRegion: "cn-beijing-autodriving" }), {
+      status: 400,
+      code: "InvalidRegionForCopyImage.UnSupported",
+    });
     const id = seedPrivate(emu, "cn-beijing-autodriving");
-    assert.deepEqual(await err({ ImageId: id, DestinationRegion: "cn-beijing", ImageName: "x" }, "cn-beijing-autodriving"), { status: 400, code: "InvalidRegionForCopyImage.UnSupported" });
+    assert.deepEqual(await err({ ImageId: id, DestinationRegion: "cn-beijing", ImageName: "x" }, "cn-beijing-autodriving"), {
+      status: 400,
+      code: "InvalidRegionForCopyImage.UnSupported",
+    });
   });
 
   test("image not in the source region, or another account's: InvalidImage.NotFound 404", async () => {
     assert.deepEqual(await err({ ...base(), ImageId: "image-doesnotexist000000" }), { status: 404, code: "InvalidImage.NotFound" });
     // signed for the wrong (destination) region: the image is not there
     assert.deepEqual(await err({ ...base(), DestinationRegion: "cn-guangzhou" }, "cn-shanghai"), { status: 404, code: "InvalidImage.NotFound" });
-    assert.deepEqual(await err(base(), "cn-beijing", { accessKey: OTHER.accessKey, secretKey: OTHER.secretKey }), { status: 404, code: "InvalidImage.NotFound" });
+    assert.deepEqual(await err(base(), "cn-beijing", { accessKey: OTHER.accessKey, secretKey: OTHER.secretKey }), {
+      status: 404,
+      code: "InvalidImage.NotFound",
+    });
   });
 
   test("public or shared image: InvalidImageForCopyImage.UnSupported 400", async () => {
@@ -116,9 +137,20 @@ describe("CopyImage", () => {
   });
 
   test("CopyImageTags=true copies the source tags; Tags.N are applied on top", async () => {
-    const r = await ok(emu, "cn-beijing", "CopyImage", { ...base(), CopyImageTags: true, "Tags.1.Key": "env", "Tags.1.Value": "staging", "Tags.2.Key": "copied-by", "Tags.2.Value": "test" });
+    const r = await ok(emu, "cn-beijing", "CopyImage", {
+      ...base(),
+      CopyImageTags: true,
+      "Tags.1.Key": "env",
+      "Tags.1.Value": "staging",
+      "Tags.2.Key": "copied-by",
+      "Tags.2.Value": "test",
+    });
     const img = emu.images("cn-shanghai").find((i) => i.ImageId === r.ImageId)!;
-    assert.deepEqual(img.Tags, [{ Key: "team", Value: "core" }, { Key: "env", Value: "staging" }, { Key: "copied-by", Value: "test" }]);
+    assert.deepEqual(img.Tags, [
+      { Key: "team", Value: "core" },
+      { Key: "env", Value: "staging" },
+      { Key: "copied-by", Value: "test" },
+    ]);
     const r2 = await ok(emu, "cn-beijing", "CopyImage", { ...base(), "Tags.1.Key": "only", "Tags.1.Value": "this" });
     assert.deepEqual(emu.images("cn-shanghai").find((i) => i.ImageId === r2.ImageId)!.Tags, [{ Key: "only", Value: "this" }]);
     assert.equal((await err({ ...base(), CopyImageTags: "yes" })).code, "InvalidArgument");
@@ -141,7 +173,10 @@ describe("CopyImage quota (50 custom images per region)", () => {
     const a = await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-guangzhou", ImageName: "c49" });
     await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-guangzhou", ImageName: "c50" });
     assert.equal(emu.images("cn-guangzhou").filter((i) => i.Visibility === "private").length, 50);
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-guangzhou", ImageName: "c51" }), { status: 400, code: "LimitExceeded.MaximumImageCount" });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-guangzhou", ImageName: "c51" }), {
+      status: 400,
+      code: "LimitExceeded.MaximumImageCount",
+    });
     // another region is not affected
     await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-hongkong", ImageName: "elsewhere" });
     // freeing one slot allows the copy again
@@ -154,7 +189,10 @@ describe("CopyImage quota (50 custom images per region)", () => {
     try {
       const src = seedPrivate(small, "cn-beijing");
       await ok(small, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-shanghai", ImageName: "one" });
-      assert.equal((await errorOf(small, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-shanghai", ImageName: "two" })).code, "LimitExceeded.MaximumImageCount");
+      assert.equal(
+        (await errorOf(small, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-shanghai", ImageName: "two" })).code,
+        "LimitExceeded.MaximumImageCount",
+      );
     } finally {
       await small.stop();
     }

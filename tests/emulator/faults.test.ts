@@ -78,7 +78,10 @@ describe("faults", () => {
     const results: { status: number; code?: string }[] = [];
     for (let i = 0; i < 10; i++) results.push(await errorOf(emu, "cn-beijing", "DescribeImages"));
     const elapsedS = (Date.now() - t0) / 1000;
-    assert.deepEqual(results.slice(0, 3).map((r) => r.status), [200, 200, 200]); // the bucket starts full
+    assert.deepEqual(
+      results.slice(0, 3).map((r) => r.status),
+      [200, 200, 200],
+    ); // the bucket starts full
     const accepted = results.filter((r) => r.status === 200).length;
     assert.ok(accepted <= 3 + Math.ceil(elapsedS * 1), `accepted ${accepted} in ${elapsedS} s`);
     const rejected = results.filter((r) => r.status !== 200);
@@ -125,7 +128,10 @@ describe("faults", () => {
     const a = await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-guangzhou", ImageName: "fails" });
     const b = await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-guangzhou", ImageName: "works" });
     const tasks = await ok(emu, "cn-guangzhou", "DescribeTasks", { "ResourceIds.1": a.ImageId, "ResourceIds.2": b.ImageId });
-    assert.deepEqual(tasks.Tasks.map((t: any) => t.Status), ["Failed", "Succeeded"]);
+    assert.deepEqual(
+      tasks.Tasks.map((t: any) => t.Status),
+      ["Failed", "Succeeded"],
+    );
     const imgs = emu.images("cn-guangzhou");
     assert.equal(imgs.find((i) => i.ImageId === a.ImageId)!.Status, "error");
     assert.equal(imgs.find((i) => i.ImageId === b.ImageId)!.Status, "available");

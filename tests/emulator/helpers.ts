@@ -35,21 +35,27 @@ export interface Signed {
 /** Signs a request the way reference §8 describes, against `host` (host:port). */
 export function rawSign(host: string, r: RawRequest): Signed {
   const method = r.method ?? "GET";
-  const date = (r.date ?? new Date()).toISOString().replace(/[:\-]|\.\d{3}/g, "");
+  const date = (r.date ?? new Date()).toISOString().replace(/[:-]|\.\d{3}/g, "");
   const region = r.region ?? "cn-beijing";
   const service = r.service ?? "ecs";
   const headers: Record<string, string> = { "X-Date": date, ...(r.headers ?? {}) };
   if (r.sessionToken !== undefined) headers["X-Security-Token"] = r.sessionToken;
   if (r.body !== undefined) headers["Content-Type"] = "application/x-www-form-urlencoded";
   const all: Record<string, string> = { host, ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) };
-  const signed = [...new Set(["x-date", ...(r.sessionToken !== undefined ? ["x-security-token"] : []), ...(r.signHeaders ?? []).map((h) => h.toLowerCase())])].sort();
-  const cq = Object.keys(r.query).sort().map((k) => `${enc(k)}=${enc(r.query[k]!)}`).join("&");
+  const signed = [
+    ...new Set(["x-date", ...(r.sessionToken !== undefined ? ["x-security-token"] : []), ...(r.signHeaders ?? []).map((h) => h.toLowerCase())]),
+  ].sort();
+  const cq = Object.keys(r.query)
+    .sort()
+    .map((k) => `${enc(k)}=${enc(r.query[k]!)}`)
+    .join("&");
   const canonical = [method, "/", cq, signed.map((h) => `${h}:${(all[h] ?? "").trim()}\n`).join(""), signed.join(";"), sha(r.body ?? "")].join("\n");
   const scope = `${date.slice(0, 8)}/${region}/${service}/request`;
   const sts = ["HMAC-SHA256", date, scope, sha(canonical)].join("\n");
   const key = hmac(hmac(hmac(hmac(r.secretKey ?? DEFAULT_ACCOUNT.secretKey, date.slice(0, 8)), region), service), "request");
   const sig = createHmac("sha256", key).update(sts).digest("hex");
-  headers["Authorization"] = `HMAC-SHA256 Credential=${r.accessKey ?? DEFAULT_ACCOUNT.accessKey}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${sig}`;
+  headers["Authorization"] =
+    `HMAC-SHA256 Credential=${r.accessKey ?? DEFAULT_ACCOUNT.accessKey}/${scope}, SignedHeaders=${signed.join(";")}, Signature=${sig}`;
   const qs = new URLSearchParams(r.query).toString();
   return { path: "/" + (qs ? "?" + qs : ""), headers, canonicalRequest: canonical };
 }
@@ -57,19 +63,40 @@ export function rawSign(host: string, r: RawRequest): Signed {
 export interface ApiResponse {
   status: number;
   body: {
-    ResponseMetadata: { RequestId: string; Action: string; Version: string; Service: string; Region: string; Error?: { Code: string; Message: string; CodeN?: number } };
+    ResponseMetadata: {
+      RequestId: string;
+      Action: string;
+      Version: string;
+      Service: string;
+      Region: string;
+      Error?: { Code: string; Message: string; CodeN?: number };
+    };
     Result?: any;
   };
 }
 
 /** Sends a raw request (already signed or not). */
-export async function send(emu: EmulatorHandle, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<ApiResponse> {
-  const res = await fetch(emu.url + path, { method: init.method ?? "GET", headers: init.headers ?? {}, ...(init.body !== undefined ? { body: init.body } : {}) });
+export async function send(
+  emu: EmulatorHandle,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<ApiResponse> {
+  const res = await fetch(emu.url + path, {
+    method: init.method ?? "GET",
+    headers: init.headers ?? {},
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
   return { status: res.status, body: (await res.json()) as ApiResponse["body"] };
 }
 
 /** Signs and sends an ECS call for `region` with the default account unless overridden. */
-export async function call(emu: EmulatorHandle, region: string, action: string, params: Record<string, string | number | boolean> = {}, extra: Partial<RawRequest> = {}): Promise<ApiResponse> {
+export async function call(
+  emu: EmulatorHandle,
+  region: string,
+  action: string,
+  params: Record<string, string | number | boolean> = {},
+  extra: Partial<RawRequest> = {},
+): Promise<ApiResponse> {
   const query: Record<string, string> = { Action: action, Version: VERSION };
   for (const [k, v] of Object.entries(params)) query[k] = String(v);
   const s = rawSign(`${emu.host}:${emu.port}`, { region, query, ...extra });
@@ -77,7 +104,13 @@ export async function call(emu: EmulatorHandle, region: string, action: string, 
 }
 
 /** Like `call` but asserts success and returns Result. */
-export async function ok(emu: EmulatorHandle, region: string, action: string, params: Record<string, string | number | boolean> = {}, extra: Partial<RawRequest> = {}): Promise<any> {
+export async function ok(
+  emu: EmulatorHandle,
+  region: string,
+  action: string,
+  params: Record<string, string | number | boolean> = {},
+  extra: Partial<RawRequest> = {},
+): Promise<any> {
   const r = await call(emu, region, action, params, extra);
   if (r.status !== 200 || r.body.ResponseMetadata.Error) {
     throw new Error(`${action} failed: HTTP ${r.status} ${JSON.stringify(r.body.ResponseMetadata.Error)}`);
@@ -86,7 +119,13 @@ export async function ok(emu: EmulatorHandle, region: string, action: string, pa
 }
 
 /** Error code of a call (asserting nothing). */
-export async function errorOf(emu: EmulatorHandle, region: string, action: string, params: Record<string, string | number | boolean> = {}, extra: Partial<RawRequest> = {}): Promise<{ status: number; code?: string; codeN?: number }> {
+export async function errorOf(
+  emu: EmulatorHandle,
+  region: string,
+  action: string,
+  params: Record<string, string | number | boolean> = {},
+  extra: Partial<RawRequest> = {},
+): Promise<{ status: number; code?: string; codeN?: number }> {
   const r = await call(emu, region, action, params, extra);
   const e = r.body.ResponseMetadata.Error;
   return { status: r.status, ...(e ? { code: e.Code } : {}), ...(e?.CodeN !== undefined ? { codeN: e.CodeN } : {}) };
@@ -106,7 +145,10 @@ export function sdk(emu: EmulatorHandle, region: string, creds: { accessKeyId?: 
 }
 
 export function sdkCall(svc: Service, action: string, params: Record<string, unknown>, method: "GET" | "POST" = "GET"): Promise<any> {
-  const fn = method === "GET" ? svc.createAPI(action, { method: "GET", Version: VERSION }) : svc.createAPI(action, { method: "POST", Version: VERSION, contentType: "urlencode" });
+  const fn =
+    method === "GET"
+      ? svc.createAPI(action, { method: "GET", Version: VERSION })
+      : svc.createAPI(action, { method: "POST", Version: VERSION, contentType: "urlencode" });
   return fn(params as any);
 }
 
@@ -118,7 +160,13 @@ export function seedPrivate(emu: EmulatorHandle, region = "cn-beijing", extra: R
 }
 
 /** Signs and sends an ECS call and returns the raw answer (for bodies that are not JSON or not an envelope). */
-export async function callRaw(emu: EmulatorHandle, region: string, action: string, params: Record<string, string | number | boolean> = {}, init: { signal?: AbortSignal } = {}): Promise<{ status: number; contentType: string; text: string }> {
+export async function callRaw(
+  emu: EmulatorHandle,
+  region: string,
+  action: string,
+  params: Record<string, string | number | boolean> = {},
+  init: { signal?: AbortSignal } = {},
+): Promise<{ status: number; contentType: string; text: string }> {
   const query: Record<string, string> = { Action: action, Version: VERSION };
   for (const [k, v] of Object.entries(params)) query[k] = String(v);
   const s = rawSign(`${emu.host}:${emu.port}`, { region, query });
@@ -128,6 +176,9 @@ export async function callRaw(emu: EmulatorHandle, region: string, action: strin
 
 /** A control-endpoint request; returns the status and the JSON answer. */
 export async function control(emu: EmulatorHandle, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${emu.url}/_emulator${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) });
+  const res = await fetch(`${emu.url}/_emulator${path}`, {
+    method,
+    ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+  });
   return { status: res.status, json: await res.json() };
 }

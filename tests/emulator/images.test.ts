@@ -21,7 +21,29 @@ describe("DescribeImages", () => {
     assert.equal(r.TotalCount, r.Images.length);
     assert.equal(r.NextToken, "");
     const img = r.Images[0];
-    for (const k of ["ImageId", "ImageName", "Description", "Status", "Size", "VirtualSize", "OsName", "OsType", "Platform", "PlatformVersion", "Architecture", "BootMode", "Visibility", "ShareStatus", "ProjectName", "CreatedAt", "UpdatedAt", "IsSupportCloudInit", "IsLTS", "ImageOwnerId", "Tags"]) {
+    for (const k of [
+      "ImageId",
+      "ImageName",
+      "Description",
+      "Status",
+      "Size",
+      "VirtualSize",
+      "OsName",
+      "OsType",
+      "Platform",
+      "PlatformVersion",
+      "Architecture",
+      "BootMode",
+      "Visibility",
+      "ShareStatus",
+      "ProjectName",
+      "CreatedAt",
+      "UpdatedAt",
+      "IsSupportCloudInit",
+      "IsLTS",
+      "ImageOwnerId",
+      "Tags",
+    ]) {
       assert.ok(k in img, k);
     }
     assert.match(img.ImageId, /^image-[a-z0-9]{20}$/);
@@ -56,8 +78,14 @@ describe("DescribeImages", () => {
     const b = seedPrivate(emu, "cn-guangzhou", { imageName: "alphabet", status: "creating" });
     const r = await ok(emu, "cn-guangzhou", "DescribeImages", { "ImageIds.1": a, "ImageIds.2": b, "ImageIds.3": "image-unknown0000000000" });
     assert.deepEqual(r.Images.map((i: any) => i.ImageId).sort(), [a, b].sort());
-    assert.deepEqual((await ok(emu, "cn-guangzhou", "DescribeImages", { ImageName: "alpha" })).Images.map((i: any) => i.ImageId), [a]);
-    assert.deepEqual((await ok(emu, "cn-guangzhou", "DescribeImages", { "Status.1": "creating" })).Images.map((i: any) => i.ImageId), [b]);
+    assert.deepEqual(
+      (await ok(emu, "cn-guangzhou", "DescribeImages", { ImageName: "alpha" })).Images.map((i: any) => i.ImageId),
+      [a],
+    );
+    assert.deepEqual(
+      (await ok(emu, "cn-guangzhou", "DescribeImages", { "Status.1": "creating" })).Images.map((i: any) => i.ImageId),
+      [b],
+    );
     const none = await ok(emu, "cn-guangzhou", "DescribeImages", { "ImageIds.1": "image-unknown0000000000" });
     assert.deepEqual(none.Images, []);
     assert.equal(none.TotalCount, 0);
@@ -71,7 +99,10 @@ describe("DescribeImages", () => {
     const mine = seedPrivate(emu, "cn-shanghai");
     const sharedOut = seedPrivate(emu, "cn-shanghai", { shared: true });
     const r = await ok(emu, "cn-shanghai", "DescribeImages", { "ImageIds.1": mine, "ImageIds.2": sharedOut }, asOther);
-    assert.deepEqual(r.Images.map((i: any) => [i.ImageId, i.Visibility]), [[sharedOut, "shared"]]);
+    assert.deepEqual(
+      r.Images.map((i: any) => [i.ImageId, i.Visibility]),
+      [[sharedOut, "shared"]],
+    );
   });
 });
 
@@ -136,13 +167,34 @@ describe("ModifyImageAttribute", () => {
     const creating = seedPrivate(emu, "cn-beijing", { status: "creating" });
     const arm = seedPrivate(emu, "cn-beijing", { architecture: "arm64" });
     assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageName: "x" }), { status: 400, code: "MissingParameter.ImageId" });
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: id, ImageName: "9x" }), { status: 400, code: "InvalidImageName.Malformed" });
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: id, Description: "#bad" }), { status: 400, code: "InvalidDescription.Malformed" });
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: id, BootMode: "LEGACY" }), { status: 400, code: "InvalidBootMode.Malformed" });
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: arm, BootMode: "BIOS" }), { status: 400, code: "InvalidBootMode.Malformed" });
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: "image-nope00000000000000", ImageName: "x" }), { status: 404, code: "InvalidImage.NotFound" });
-    assert.deepEqual(await errorOf(emu, "cn-shanghai", "ModifyImageAttribute", { ImageId: id, ImageName: "x" }), { status: 404, code: "InvalidImage.NotFound" });
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: creating, ImageName: "x" }), { status: 400, code: "InvalidImageStatus" });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: id, ImageName: "9x" }), {
+      status: 400,
+      code: "InvalidImageName.Malformed",
+    });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: id, Description: "#bad" }), {
+      status: 400,
+      code: "InvalidDescription.Malformed",
+    });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: id, BootMode: "LEGACY" }), {
+      status: 400,
+      code: "InvalidBootMode.Malformed",
+    });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: arm, BootMode: "BIOS" }), {
+      status: 400,
+      code: "InvalidBootMode.Malformed",
+    });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: "image-nope00000000000000", ImageName: "x" }), {
+      status: 404,
+      code: "InvalidImage.NotFound",
+    });
+    assert.deepEqual(await errorOf(emu, "cn-shanghai", "ModifyImageAttribute", { ImageId: id, ImageName: "x" }), {
+      status: 404,
+      code: "InvalidImage.NotFound",
+    });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "ModifyImageAttribute", { ImageId: creating, ImageName: "x" }), {
+      status: 400,
+      code: "InvalidImageStatus",
+    });
   });
 
   test("omitted fields are kept; an empty Description clears it; Result is {}", async () => {
@@ -167,12 +219,31 @@ describe("TagResources / UntagResources", () => {
 
   test("tag, overwrite, untag", async () => {
     const id = seedPrivate(emu);
-    assert.deepEqual(await ok(emu, "cn-beijing", "TagResources", { ResourceType: "image", "ResourceIds.1": id, "Tags.1.Key": "team", "Tags.1.Value": "a", "Tags.2.Key": "中文 key:/=+-@_.", "Tags.2.Value": "" }), {});
-    assert.deepEqual(tags(id), [{ Key: "team", Value: "a" }, { Key: "中文 key:/=+-@_.", Value: "" }]);
+    assert.deepEqual(
+      await ok(emu, "cn-beijing", "TagResources", {
+        ResourceType: "image",
+        "ResourceIds.1": id,
+        "Tags.1.Key": "team",
+        "Tags.1.Value": "a",
+        "Tags.2.Key": "中文 key:/=+-@_.",
+        "Tags.2.Value": "",
+      }),
+      {},
+    );
+    assert.deepEqual(tags(id), [
+      { Key: "team", Value: "a" },
+      { Key: "中文 key:/=+-@_.", Value: "" },
+    ]);
     await ok(emu, "cn-beijing", "TagResources", { ResourceType: "image", "ResourceIds.1": id, "Tags.1.Key": "team", "Tags.1.Value": "b" });
     assert.deepEqual(tags(id)[0], { Key: "team", Value: "b" });
-    assert.deepEqual(await ok(emu, "cn-beijing", "UntagResources", { ResourceType: "image", "ResourceIds.1": id, "TagKeys.1": "team", "TagKeys.2": "absent" }), {});
-    assert.deepEqual(tags(id).map((t) => t.Key), ["中文 key:/=+-@_."]);
+    assert.deepEqual(
+      await ok(emu, "cn-beijing", "UntagResources", { ResourceType: "image", "ResourceIds.1": id, "TagKeys.1": "team", "TagKeys.2": "absent" }),
+      {},
+    );
+    assert.deepEqual(
+      tags(id).map((t) => t.Key),
+      ["中文 key:/=+-@_."],
+    );
   });
 
   test("validation: key rules, value length, counts, resource type, unknown resource", async () => {
@@ -183,18 +254,33 @@ describe("TagResources / UntagResources", () => {
     }
     assert.equal((await errorOf(emu, "cn-beijing", "TagResources", t("ok", "v".repeat(257)))).code, "InvalidTagValue.Malformed");
     await ok(emu, "cn-beijing", "TagResources", t("ok", "v".repeat(256)));
-    assert.equal((await errorOf(emu, "cn-beijing", "TagResources", { "ResourceIds.1": id, "Tags.1.Key": "k" })).code, "MissingParameter.ResourceType");
-    assert.equal((await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "instance", "ResourceIds.1": id, "Tags.1.Key": "k" })).code, "InvalidResourceType.Malformed");
-    assert.equal((await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "image", "Tags.1.Key": "k" })).code, "MissingParameter.ResourceIds");
+    assert.equal(
+      (await errorOf(emu, "cn-beijing", "TagResources", { "ResourceIds.1": id, "Tags.1.Key": "k" })).code,
+      "MissingParameter.ResourceType",
+    );
+    assert.equal(
+      (await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "instance", "ResourceIds.1": id, "Tags.1.Key": "k" })).code,
+      "InvalidResourceType.Malformed",
+    );
+    assert.equal(
+      (await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "image", "Tags.1.Key": "k" })).code,
+      "MissingParameter.ResourceIds",
+    );
     assert.equal((await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "image", "ResourceIds.1": id })).code, "MissingParameter.Tags");
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "image", "ResourceIds.1": "image-nope00000000000000", "Tags.1.Key": "k" }), { status: 404, code: "InvalidResourceId.NotFound" });
+    assert.deepEqual(
+      await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "image", "ResourceIds.1": "image-nope00000000000000", "Tags.1.Key": "k" }),
+      { status: 404, code: "InvalidResourceId.NotFound" },
+    );
     const many: Record<string, string> = { ResourceType: "image", "ResourceIds.1": id };
     for (let i = 1; i <= 21; i++) many[`Tags.${i}.Key`] = `k${i}`;
     assert.equal((await errorOf(emu, "cn-beijing", "TagResources", many)).code, "InvalidArgument");
     const manyIds: Record<string, string> = { ResourceType: "image", "Tags.1.Key": "k" };
     for (let i = 1; i <= 51; i++) manyIds[`ResourceIds.${i}`] = id;
     assert.equal((await errorOf(emu, "cn-beijing", "TagResources", manyIds)).code, "InvalidArgument");
-    assert.equal((await errorOf(emu, "cn-beijing", "UntagResources", { ResourceType: "image", "ResourceIds.1": id })).code, "MissingParameter.TagKeys");
+    assert.equal(
+      (await errorOf(emu, "cn-beijing", "UntagResources", { ResourceType: "image", "ResourceIds.1": id })).code,
+      "MissingParameter.TagKeys",
+    );
   });
 
   test("50 tags per resource: the 51st is refused with LimitExceeded.TagsPerResource", async () => {
@@ -206,7 +292,10 @@ describe("TagResources / UntagResources", () => {
       await ok(emu, "cn-beijing", "TagResources", p);
     }
     assert.equal(tags(id).length, 50);
-    assert.deepEqual(await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "image", "ResourceIds.1": id, "Tags.1.Key": "one-more" }), { status: 400, code: "LimitExceeded.TagsPerResource" });
+    assert.deepEqual(await errorOf(emu, "cn-beijing", "TagResources", { ResourceType: "image", "ResourceIds.1": id, "Tags.1.Key": "one-more" }), {
+      status: 400,
+      code: "LimitExceeded.TagsPerResource",
+    });
     // overwriting an existing key is still fine at the limit
     await ok(emu, "cn-beijing", "TagResources", { ResourceType: "image", "ResourceIds.1": id, "Tags.1.Key": "k0-1", "Tags.1.Value": "new" });
   });

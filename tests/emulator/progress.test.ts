@@ -3,7 +3,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  elapsedWhenProcessReaches, pendingMs, PROGRESS_PROFILES, processAt, startEmulator, type EmulatorHandle, type ProgressShape,
+  elapsedWhenProcessReaches,
+  pendingMs,
+  PROGRESS_PROFILES,
+  processAt,
+  startEmulator,
+  type EmulatorHandle,
+  type ProgressShape,
 } from "../../emulator";
 import { taskView, type TaskRec } from "../../emulator/model";
 import { ok, seedPrivate } from "./helpers";
@@ -15,7 +21,17 @@ const samples = (shape: ProgressShape) => Array.from({ length: D / 1000 }, (_, i
 const at = (shape: ProgressShape, runShare: number) => processAt(shape, P + (D - P) * runShare, D);
 
 describe("progress profiles (pure)", () => {
-  const base: TaskRec = { id: "t-x", region: "r", accountId: "a", resourceId: "i", sourceRegion: "s", sourceImageId: "j", createdAt: 0, durationMs: D, invisibleUntilReal: 0 };
+  const base: TaskRec = {
+    id: "t-x",
+    region: "r",
+    accountId: "a",
+    resourceId: "i",
+    sourceRegion: "s",
+    sourceImageId: "j",
+    createdAt: 0,
+    durationMs: D,
+    invisibleUntilReal: 0,
+  };
   const shapes: ProgressShape[] = [
     ...PROGRESS_PROFILES.map((profile) => ({ profile })),
     ...PROGRESS_PROFILES.map((profile) => ({ profile, jitter: { amount: 0.5, seed: 7 } })),

@@ -30,11 +30,20 @@ describe("snapshots", () => {
     assert.match(img.Snapshots[0].SnapshotId, SNAP_ID);
     assert.deepEqual({ ...img.Snapshots[0], SnapshotId: "" }, { SnapshotId: "", Size: 40, VolumeKind: "system" });
     const withData = seedPrivate(emu, "cn-beijing", { size: 40, dataDiskSize: 100 });
-    assert.deepEqual((await describeOne("cn-beijing", withData)).Snapshots.map((s: any) => [s.VolumeKind, s.Size]), [["system", 40], ["data", 100]]);
+    assert.deepEqual(
+      (await describeOne("cn-beijing", withData)).Snapshots.map((s: any) => [s.VolumeKind, s.Size]),
+      [
+        ["system", 40],
+        ["data", 100],
+      ],
+    );
     const pub = (await ok(emu, "cn-beijing", "DescribeImages", { Visibility: "public" })).Images;
     assert.ok(pub.length > 0 && pub.every((i: any) => i.Snapshots.length === 0));
     const listed = emu.snapshots("cn-beijing").find((s) => s.SnapshotId === img.Snapshots[0].SnapshotId)!;
-    assert.deepEqual({ ...listed, CreatedAt: "" }, { Region: "cn-beijing", SnapshotId: img.Snapshots[0].SnapshotId, Size: 40, VolumeKind: "system", ImageId: plain, CreatedAt: "" });
+    assert.deepEqual(
+      { ...listed, CreatedAt: "" },
+      { Region: "cn-beijing", SnapshotId: img.Snapshots[0].SnapshotId, Size: 40, VolumeKind: "system", ImageId: plain, CreatedAt: "" },
+    );
   });
 
   test("seed snapshots can be given explicitly", async () => {
@@ -47,10 +56,22 @@ describe("snapshots", () => {
     const srcSnaps = bound("cn-beijing", src).map((s) => s.SnapshotId);
     const copy = await copyDone(src);
     const snaps = bound("cn-shanghai", copy);
-    assert.deepEqual(snaps.map((s) => [s.VolumeKind, s.Size]), [["system", 50], ["data", 10]]);
+    assert.deepEqual(
+      snaps.map((s) => [s.VolumeKind, s.Size]),
+      [
+        ["system", 50],
+        ["data", 10],
+      ],
+    );
     assert.ok(snaps.every((s) => SNAP_ID.test(s.SnapshotId) && !srcSnaps.includes(s.SnapshotId)));
-    assert.deepEqual((await describeOne("cn-shanghai", copy)).Snapshots.map((s: any) => s.SnapshotId), snaps.map((s) => s.SnapshotId));
-    assert.deepEqual(bound("cn-beijing", src).map((s) => s.SnapshotId), srcSnaps);
+    assert.deepEqual(
+      (await describeOne("cn-shanghai", copy)).Snapshots.map((s: any) => s.SnapshotId),
+      snaps.map((s) => s.SnapshotId),
+    );
+    assert.deepEqual(
+      bound("cn-beijing", src).map((s) => s.SnapshotId),
+      srcSnaps,
+    );
   });
 
   const del = (region: string, id: string, extra: Record<string, string | boolean> = {}) =>
@@ -69,7 +90,10 @@ describe("snapshots", () => {
     const id = await copyDone(seedPrivate(emu));
     const snaps = snapIdsOf("cn-shanghai", id);
     await del("cn-shanghai", id, { DeleteBindedSnapshots: false });
-    assert.deepEqual(inStore("cn-shanghai", snaps).map((s) => [s.SnapshotId, s.ImageId]), snaps.map((s) => [s, null]));
+    assert.deepEqual(
+      inStore("cn-shanghai", snaps).map((s) => [s.SnapshotId, s.ImageId]),
+      snaps.map((s) => [s, null]),
+    );
   });
 
   test("absent parameter: deleted in the default world (deleteBindedSnapshotsDefault true), kept in the other", async () => {
@@ -81,7 +105,10 @@ describe("snapshots", () => {
     const b = seedPrivate(emu);
     const bSnaps = snapIdsOf("cn-beijing", b);
     await del("cn-beijing", b);
-    assert.deepEqual(inStore("cn-beijing", bSnaps).map((s) => s.ImageId), [null]);
+    assert.deepEqual(
+      inStore("cn-beijing", bSnaps).map((s) => s.ImageId),
+      [null],
+    );
     // An explicit true still wins over the world's default.
     const c = seedPrivate(emu);
     const cSnaps = snapIdsOf("cn-beijing", c);
@@ -107,7 +134,10 @@ describe("snapshots", () => {
     const b = seedPrivate(emu, "cn-hongkong");
     const bSnaps = snapIdsOf("cn-hongkong", b);
     emu.deleteImageOutOfBand("cn-hongkong", b);
-    assert.deepEqual(inStore("cn-hongkong", bSnaps).map((s) => s.ImageId), [null]);
+    assert.deepEqual(
+      inStore("cn-hongkong", bSnaps).map((s) => s.ImageId),
+      [null],
+    );
   });
 
   test("control endpoint: GET /_emulator/snapshots[?region=]", async () => {

@@ -6,7 +6,17 @@ import { pendingMs, type TaskRec, taskView } from "../../emulator/model";
 import { errorOf, ok, seedPrivate, sleep } from "./helpers";
 
 describe("task progress (pure function of the simulated clock)", () => {
-  const t: TaskRec = { id: "t-x", region: "r", accountId: "a", resourceId: "i", sourceRegion: "s", sourceImageId: "j", createdAt: 0, durationMs: 1_200_000, invisibleUntilReal: 0 };
+  const t: TaskRec = {
+    id: "t-x",
+    region: "r",
+    accountId: "a",
+    resourceId: "i",
+    sourceRegion: "s",
+    sourceImageId: "j",
+    createdAt: 0,
+    durationMs: 1_200_000,
+    invisibleUntilReal: 0,
+  };
   test("Pending, then Running with rising integer Process, then Succeeded at the duration", () => {
     const p = pendingMs(t.durationMs);
     assert.equal(p, 30_000);
@@ -104,7 +114,8 @@ describe("DescribeTasks queries", () => {
   before(async () => {
     emu = await startEmulator();
     const src = seedPrivate(emu);
-    for (let i = 0; i < 25; i++) images.push((await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-guangzhou", ImageName: `c${i}` })).ImageId);
+    for (let i = 0; i < 25; i++)
+      images.push((await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-guangzhou", ImageName: `c${i}` })).ImageId);
   });
   after(() => emu.stop());
 
@@ -124,12 +135,18 @@ describe("DescribeTasks queries", () => {
 
   test("filters: ResourceIds.N, ResourceId, TaskIds.N; unknown ids and other regions give an empty list", async () => {
     const r = await ok(emu, "cn-guangzhou", "DescribeTasks", { "ResourceIds.1": images[3]!, "ResourceIds.2": images[7]! });
-    assert.deepEqual(r.Tasks.map((t: any) => t.ResourceId), [images[3], images[7]]);
+    assert.deepEqual(
+      r.Tasks.map((t: any) => t.ResourceId),
+      [images[3], images[7]],
+    );
     const id = r.Tasks[0].Id;
-    assert.deepEqual((await ok(emu, "cn-guangzhou", "DescribeTasks", { "TaskIds.1": id })).Tasks.map((t: any) => t.Id), [id]);
+    assert.deepEqual(
+      (await ok(emu, "cn-guangzhou", "DescribeTasks", { "TaskIds.1": id })).Tasks.map((t: any) => t.Id),
+      [id],
+    );
     assert.equal((await ok(emu, "cn-guangzhou", "DescribeTasks", { ResourceId: images[5]! })).Tasks[0].ResourceId, images[5]);
     assert.deepEqual((await ok(emu, "cn-guangzhou", "DescribeTasks", { "ResourceIds.1": "image-unknown0000000000" })).Tasks, []);
-    assert.deepEqual((await ok(emu, "cn-guangzhou", "DescribeTasks", { "TaskIds.1": "t-unknown" })), { NextToken: "", Tasks: [] });
+    assert.deepEqual(await ok(emu, "cn-guangzhou", "DescribeTasks", { "TaskIds.1": "t-unknown" }), { NextToken: "", Tasks: [] });
     // the source region has no tasks: progress must be read in the destination
     assert.deepEqual((await ok(emu, "cn-beijing", "DescribeTasks", { "ResourceIds.1": images[0]! })).Tasks, []);
     const many: Record<string, string> = {};

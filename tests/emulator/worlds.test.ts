@@ -21,8 +21,15 @@ describe("worlds", () => {
 
   test("defaults are the original answers", () => {
     assert.deepEqual(emu.world(), {
-      progressProfile: "linear", progressJitter: 0, progressSeed: 1, tagsOnCopyImage: "applied", deniedActions: [], denial: "AccessDenied",
-      deleteBindedSnapshotsDefault: true, deleteImagesSuccesses: "omitted", describeImagesUnknownId: "empty",
+      progressProfile: "linear",
+      progressJitter: 0,
+      progressSeed: 1,
+      tagsOnCopyImage: "applied",
+      deniedActions: [],
+      denial: "AccessDenied",
+      deleteBindedSnapshotsDefault: true,
+      deleteImagesSuccesses: "omitted",
+      describeImagesUnknownId: "empty",
     });
   });
 
@@ -39,7 +46,13 @@ describe("worlds", () => {
       assert.deepEqual(imageIn("cn-shanghai", r.body.Result.ImageId)!.Tags, []);
       assert.equal((await copy({ "Tags.1.Key": "volc:x" })).status, 200);
       const src = seedPrivate(emu, "cn-beijing", { tags: [{ key: "from", value: "source" }] });
-      const c = await ok(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-shanghai", ImageName: "c", CopyImageTags: true, "Tags.1.Key": "team" });
+      const c = await ok(emu, "cn-beijing", "CopyImage", {
+        ImageId: src,
+        DestinationRegion: "cn-shanghai",
+        ImageName: "c",
+        CopyImageTags: true,
+        "Tags.1.Key": "team",
+      });
       assert.deepEqual(imageIn("cn-shanghai", c.ImageId)!.Tags, [{ Key: "from", Value: "source" }]);
     });
   });
@@ -52,10 +65,21 @@ describe("worlds", () => {
       const r = await call(emu, "cn-beijing", "CopyImage", { ImageId: src, DestinationRegion: "cn-shanghai", ImageName: "x" });
       assert.equal(r.status, 403);
       const m = r.body.ResponseMetadata;
-      assert.deepEqual({ ...m, RequestId: typeof m.RequestId }, {
-        RequestId: "string", Action: "CopyImage", Version: "2020-04-01", Service: "ecs", Region: "cn-beijing",
-        Error: { CodeN: 100013, Code: "AccessDenied", Message: `User is not authorized to perform: ecs:CopyImage on resource: trn:ecs:cn-beijing:2100000001:image/${src}.` },
-      });
+      assert.deepEqual(
+        { ...m, RequestId: typeof m.RequestId },
+        {
+          RequestId: "string",
+          Action: "CopyImage",
+          Version: "2020-04-01",
+          Service: "ecs",
+          Region: "cn-beijing",
+          Error: {
+            CodeN: 100013,
+            Code: "AccessDenied",
+            Message: `User is not authorized to perform: ecs:CopyImage on resource: trn:ecs:cn-beijing:2100000001:image/${src}.`,
+          },
+        },
+      );
       assert.ok(m.RequestId.length > 10);
       assert.equal(emu.images("cn-shanghai").length, before);
       assert.equal(r.body.Result, undefined);
@@ -81,7 +105,8 @@ describe("worlds", () => {
     test("* denies every action; a denial is decided before faults, which stay unused", async () => {
       emu.setWorld({ deniedActions: ["*"] });
       emu.addFault({ kind: "throttle", count: 1 });
-      for (const action of ["DescribeImages", "ModifyImageAttribute", "TagResources"]) assert.equal((await call(emu, "cn-beijing", action)).status, 403);
+      for (const action of ["DescribeImages", "ModifyImageAttribute", "TagResources"])
+        assert.equal((await call(emu, "cn-beijing", action)).status, 403);
       emu.setWorld({ deniedActions: [] });
       assert.equal((await call(emu, "cn-beijing", "DescribeImages")).status, 429);
     });
@@ -98,7 +123,10 @@ describe("worlds", () => {
     const del = (...ids: string[]) => ok(emu, "cn-beijing", "DeleteImages", Object.fromEntries(ids.map((id, i) => [`ImageIds.${i + 1}`, id])));
     test("omitted: only failures are listed", async () => {
       const r = await del(seedPrivate(emu), "image-doesnotexist000000");
-      assert.deepEqual(r.OperationDetails.map((d: any) => [d.ImageId, d.Error?.Code]), [["image-doesnotexist000000", "InvalidImage.NotFound"]]);
+      assert.deepEqual(
+        r.OperationDetails.map((d: any) => [d.ImageId, d.Error?.Code]),
+        [["image-doesnotexist000000", "InvalidImage.NotFound"]],
+      );
     });
     test("listed: each success appears, in request order, without Error", async () => {
       emu.setWorld({ deleteImagesSuccesses: "listed" });

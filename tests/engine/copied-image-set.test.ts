@@ -78,7 +78,10 @@ test("a 3-region set: its children copy the source image to three regions throug
     assert.equal(copy.Status, "available");
     assert.equal(copy.ImageName, "golden-copy");
     assert.equal(copy.Description, "Golden copy");
-    assert.ok(copy.Tags.some((t) => t.Key === "team" && t.Value === "platform-copies"), `${region}: managed tag`);
+    assert.ok(
+      copy.Tags.some((t) => t.Key === "team" && t.Value === "platform-copies"),
+      `${region}: managed tag`,
+    );
     // The source image's fields, carried over by the copy.
     for (const key of ["Size", "OsName", "OsType", "Platform", "PlatformVersion", "Architecture", "BootMode"] as const) {
       assert.equal(copy[key], source[key], `${region}: ${key}`);
@@ -94,5 +97,8 @@ test("a 3-region set: its children copy the source image to three regions throug
   for (const [i, c] of created.entries()) {
     assert.ok(!env.emulator.images(REGIONS[i]!).some((img) => img.ImageId === c.id), `${REGIONS[i]}: copy deleted`);
   }
-  assert.ok(env.emulator.images(SOURCE_REGION).some((i) => i.ImageId === SOURCE_IMAGE), "the source image is untouched");
+  assert.ok(
+    env.emulator.images(SOURCE_REGION).some((i) => i.ImageId === SOURCE_IMAGE),
+    "the source image is untouched",
+  );
 });

@@ -91,7 +91,12 @@ test("copy to two regions, rename in place, replace, out-of-band deletion, throu
   assert.equal(same.changes, "none");
 
   // Rename in place: Check with the old inputs, Diff, Update.
-  const renamedReg = await register("web-sh", { sourceImageId: SOURCE_IMAGE, destinationRegion: "cn-shanghai", description: "Web tier", imageName: "web-sh-v2" });
+  const renamedReg = await register("web-sh", {
+    sourceImageId: SOURCE_IMAGE,
+    destinationRegion: "cn-shanghai",
+    description: "Web tier",
+    imageName: "web-sh-v2",
+  });
   const renamed = await plugin.check(sh.reg.urn, sh.inputs, renamedReg.inputs);
   const d1 = await plugin.diff(sh.id, sh.reg.urn, sh.properties, renamed.inputs, sh.inputs);
   assert.deepEqual([d1.changes, d1.replaces], ["some", []]);
@@ -100,7 +105,12 @@ test("copy to two regions, rename in place, replace, out-of-band deletion, throu
   remember(upd);
   assert.equal(upd.properties.imageName, "web-sh-v2");
   assert.equal(upd.properties.imageId, sh.id);
-  assert.deepEqual(since(mark).map((e) => e.action).filter((a) => a !== "DescribeImages"), ["ModifyImageAttribute"]);
+  assert.deepEqual(
+    since(mark)
+      .map((e) => e.action)
+      .filter((a) => a !== "DescribeImages"),
+    ["ModifyImageAttribute"],
+  );
 
   // Replace: a new destination. Create the new copy first, then delete the old.
   const movedReg = await register("web-gz", { sourceImageId: SOURCE_IMAGE, destinationRegion: "cn-hongkong" });
@@ -112,7 +122,10 @@ test("copy to two regions, rename in place, replace, out-of-band deletion, throu
   remember(replacement);
   await plugin.delete(gz.id, gz.reg.urn, gz.properties, { oldInputs: gz.inputs });
   assert.ok(!env.emulator.images("cn-guangzhou").some((i) => i.ImageId === gz.id), "old copy deleted");
-  assert.ok(env.emulator.images("cn-hongkong").some((i) => i.ImageId === replacement.id), "new copy exists");
+  assert.ok(
+    env.emulator.images("cn-hongkong").some((i) => i.ImageId === replacement.id),
+    "new copy exists",
+  );
 
   // Out-of-band deletion: Read returns an empty id, which the engine treats as deleted.
   env.emulator.deleteImageOutOfBand("cn-hongkong", replacement.id);
@@ -143,7 +156,11 @@ test("a failed copy task fails Create with the task id and leaves nothing behind
 
 test("a copy slower than customTimeouts.create becomes partial state that a later Update completes", async () => {
   env.emulator.addFault({ kind: "copyDuration", ms: 2 * 60 * 60_000, count: 1 }); // 2 simulated hours: 6 s here
-  const reg = await register("slow", { sourceImageId: SOURCE_IMAGE, destinationRegion: "cn-guangzhou" }, { customTimeouts: { create: "2s", update: "2m" } });
+  const reg = await register(
+    "slow",
+    { sourceImageId: SOURCE_IMAGE, destinationRegion: "cn-guangzhou" },
+    { customTimeouts: { create: "2s", update: "2m" } },
+  );
   const checked = await plugin.check(reg.urn, {}, reg.inputs);
   const failure = await plugin.create(reg.urn, checked.inputs).then(
     () => assert.fail("expected a partial-state failure"),
@@ -178,11 +195,20 @@ test("check failures reach the engine naming the property", async () => {
 test("no canary credential in any property, __provider, plugin log line or error; every request was signed and verified", () => {
   for (const s of seen) assertNoCanary(s, "plugin results");
   for (const line of plugin.logs) assertNoCanary(line.text, `plugin log (${line.stream})`);
-  assert.ok(plugin.logs.some((l) => /CopiedImage web-sh: image-\w+ (running|succeeded)/.test(l.text)), `progress reached the plugin's output: ${JSON.stringify(plugin.logs.slice(0, 5))}`);
+  assert.ok(
+    plugin.logs.some((l) => /CopiedImage web-sh: image-\w+ (running|succeeded)/.test(l.text)),
+    `progress reached the plugin's output: ${JSON.stringify(plugin.logs.slice(0, 5))}`,
+  );
   const log = env.emulator.log();
   assert.ok(log.length > 10);
-  assert.ok(log.every((e) => e.signatureVerified), "the emulator checked every signature");
-  assert.ok(log.every((e) => e.accessKey === CANARY.accessKey), "credentials came from stack config");
+  assert.ok(
+    log.every((e) => e.signatureVerified),
+    "the emulator checked every signature",
+  );
+  assert.ok(
+    log.every((e) => e.accessKey === CANARY.accessKey),
+    "credentials came from stack config",
+  );
 });
 
 test("credentials from the environment of the plugin work too; with none, Create names both ways to set them", async () => {
@@ -200,7 +226,13 @@ test("credentials from the environment of the plugin work too; with none, Create
   const bare = await startPlugin({
     cwd: repoRoot,
     project: "proj",
-    env: { VOLCENGINE_ACCESS_KEY: undefined, VOLCENGINE_SECRET_KEY: undefined, VOLCENGINE_SESSION_TOKEN: undefined, VOLC_ACCESSKEY: undefined, VOLC_SECRETKEY: undefined },
+    env: {
+      VOLCENGINE_ACCESS_KEY: undefined,
+      VOLCENGINE_SECRET_KEY: undefined,
+      VOLCENGINE_SESSION_TOKEN: undefined,
+      VOLC_ACCESSKEY: undefined,
+      VOLC_SECRETKEY: undefined,
+    },
   });
   try {
     await envPlugin.configure({});

@@ -93,7 +93,12 @@ test("a copy task that fails: an error with the task id and progress, and no ima
   assert.ok(!r.ok && !r.partial);
   const task = env.emulator.tasks(DEST).at(-1)!; // tasks outlive their images; the newest is this one
   assert.equal(task?.Status, "Failed");
-  assert.match(messageOf(r.error), new RegExp(`The copy into ${task.ResourceId} in ${DEST} failed \\(task ${task.Id}, last progress \\d+%\\)\\. The failed copy ${task.ResourceId} was deleted`));
+  assert.match(
+    messageOf(r.error),
+    new RegExp(
+      `The copy into ${task.ResourceId} in ${DEST} failed \\(task ${task.Id}, last progress \\d+%\\)\\. The failed copy ${task.ResourceId} was deleted`,
+    ),
+  );
   book.assertMatchesEmulator("after the failed copy");
   assert.deepEqual(privateImages(env.emulator), []);
 });
@@ -137,7 +142,11 @@ test("a copy slower than its timeout is partial state each run (same id, progres
   const ids = new Set([...partials.map((p) => p.id), book.get("slow")!.id]);
   assert.equal(ids.size, 1, "always the same copy");
   const progress = partials.map((p) => Number(p.properties.progress));
-  assert.deepEqual(progress, [...progress].sort((a, b) => a - b), `progress never goes back: ${progress}`);
+  assert.deepEqual(
+    progress,
+    [...progress].sort((a, b) => a - b),
+    `progress never goes back: ${progress}`,
+  );
   assert.ok(partials.every((p) => p.properties.status === "creating"));
   book.assertConverged("slow", "after the last run");
   assert.equal(logged(env.emulator, "CopyImage").length, 1, "one CopyImage in all runs");

@@ -90,7 +90,10 @@ for (const [name, extra, how] of [
     assert.equal(logged(env.emulator, "CopyImage").length, 1, "no second CopyImage");
     assert.equal(privateImages(env.emulator).length, 1);
     book.assertConverged(name, "after the adopting create");
-    assert.ok(rescuer.logs.some((l) => l.text.includes(`adopting ${orphan.ImageId}`)), "the adoption is told");
+    assert.ok(
+      rescuer.logs.some((l) => l.text.includes(`adopting ${orphan.ImageId}`)),
+      "the adoption is told",
+    );
 
     assert.ok((await book.recordDelete(name, rescuer.delete(r.id, reg.urn, r.outs))).ok);
     book.assertMatchesEmulator("after delete");
@@ -107,7 +110,12 @@ test("killed during update while ModifyImageAttribute is in flight: a new plugin
   book.assertConverged("crash-update", "after create");
   const before = book.get("crash-update")!;
 
-  const reg2 = await register("crash-update", { sourceImageId: SOURCE_IMAGE, destinationRegion: DEST, imageName: "crash-update-v2", description: "Renamed before the crash" });
+  const reg2 = await register("crash-update", {
+    sourceImageId: SOURCE_IMAGE,
+    destinationRegion: DEST,
+    imageName: "crash-update-v2",
+    description: "Renamed before the crash",
+  });
   const news = await victim.check(reg.urn, before.inputs, reg2.inputs);
   const d = await victim.diff(before.id, reg.urn, before.outs, news.inputs, before.inputs);
   assert.deepEqual([d.changes, d.replaces], ["some", []]);
@@ -119,7 +127,11 @@ test("killed during update while ModifyImageAttribute is in flight: a new plugin
 
   const rescuer = await newPlugin();
   const news2 = await rescuer.check(reg.urn, before.inputs, reg2.inputs);
-  const u = await within(20_000, book.recordUpdate("crash-update", news2.inputs, rescuer.update(before.id, reg.urn, before.outs, news2.inputs, { oldInputs: before.inputs })), "update");
+  const u = await within(
+    20_000,
+    book.recordUpdate("crash-update", news2.inputs, rescuer.update(before.id, reg.urn, before.outs, news2.inputs, { oldInputs: before.inputs })),
+    "update",
+  );
   assert.ok(u.ok, u.ok ? "" : messageOf(u.error));
   const e = book.assertConverged("crash-update", "after the new plugin's update");
   assert.equal(e.outs.imageName, "crash-update-v2");
@@ -174,6 +186,10 @@ test("SIGTERM to the plugin while a create waits: the create answers with the co
   const exit = await within(10_000, p.exited, "the plugin's exit");
   assert.equal(exit.code, 130);
   assert.ok(Date.now() - signalled < 5_000, "before the engine's 5 s kill");
-  assert.deepEqual(privateImages(env.emulator).map((i) => i.ImageId), [e.initFailure.id], "the copy the state records is the only one");
+  assert.deepEqual(
+    privateImages(env.emulator).map((i) => i.ImageId),
+    [e.initFailure.id],
+    "the copy the state records is the only one",
+  );
   await env.lifecycle.delete(e.initFailure.id, e.initFailure.properties);
 });

@@ -190,7 +190,11 @@ export class StateBook {
       .snapshots()
       .filter((s) => !this.notOurs.has(s.SnapshotId) && s.ImageId !== SOURCE_IMAGE && (s.ImageId === null || !stateIds.has(s.ImageId)))
       .map((s) => `${s.SnapshotId} (${s.Region}, ${s.VolumeKind}, ${s.ImageId === null ? "bound to no image" : `of ${s.ImageId}`})`);
-    assert.deepEqual({ leaked, lost, leakedSnapshots }, { leaked: [], lost: [], leakedSnapshots: [] }, `${context}: the emulator and the state disagree`);
+    assert.deepEqual(
+      { leaked, lost, leakedSnapshots },
+      { leaked: [], lost: [], leakedSnapshots: [] },
+      `${context}: the emulator and the state disagree`,
+    );
     for (const [key, e] of this.entries) {
       const image = byId.get(e.id)!;
       assert.equal(image.Region, e.outs.destinationRegion, `${context}: ${key} is in the region the state says`);

@@ -96,7 +96,11 @@ test("InternalError bursts longer than the retry budget fail a run cleanly; the 
       const runs = await book.upUntilConverged(lc, name, desired, 3);
       for (const r of runs.slice(0, -1)) {
         assert.ok(!r.ok);
-        assert.match(messageOf(r.error), new RegExp(`${action} in \\S+ failed: InternalError \\(HTTP 500, request id \\S+\\)`), `${action} ${phase}: a clear error`);
+        assert.match(
+          messageOf(r.error),
+          new RegExp(`${action} in \\S+ failed: InternalError \\(HTTP 500, request id \\S+\\)`),
+          `${action} ${phase}: a clear error`,
+        );
         book.assertMatchesEmulator(`${action}: after a failed ${phase} run`);
       }
       book.assertMatchesEmulator(`${action}: after ${phase} (${runs.length} run(s))`);
@@ -188,7 +192,11 @@ test("a dropped CopyImage is never retried blindly: a clear 'may or may not have
   const second = await book.up(lc, "dropped-copy", raw("dropped-copy"));
   assert.ok(second.ok, second.ok ? "" : messageOf(second.error));
   book.assertConverged("dropped-copy", "after the second run");
-  assert.deepEqual(logged(env.emulator, "CopyImage").map((e) => e.status), [0, 200], "exactly one copy started");
+  assert.deepEqual(
+    logged(env.emulator, "CopyImage").map((e) => e.status),
+    [0, 200],
+    "exactly one copy started",
+  );
   await book.destroy(lc, "dropped-copy");
   book.assertMatchesEmulator("after delete");
 });

@@ -73,9 +73,13 @@ describe("captureRegistration", () => {
     const a = await captureRegistration(() => new Counter("same", { start: 1 }));
     const direct = await serializeProviderText(counterProvider);
     assert.deepEqual(direct, { text: a.providerText, containsSecrets: false });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { readFile } = require("node:fs/promises") as typeof import("node:fs/promises");
-    const bad = { async create() { await readFile("/nonexistent"); return { id: "x" }; } };
+    const bad = {
+      async create() {
+        await readFile("/nonexistent");
+        return { id: "x" };
+      },
+    };
     await assert.rejects(serializeProviderText(bad), /native code function/);
   });
 
@@ -91,9 +95,7 @@ describe("captureRegistration", () => {
   });
 
   test("secret inputs and a provider that captured a secret", async () => {
-    const reg = await captureRegistration(
-      () => new SecretCounter("s", pulumi.secret("hunter2"), { start: 5, label: pulumi.secret("hidden") }),
-    );
+    const reg = await captureRegistration(() => new SecretCounter("s", pulumi.secret("hunter2"), { start: 5, label: pulumi.secret("hidden") }));
     assert.equal(reg.type, "pulumi-nodejs:dynamic/harness:SecretCounter");
     assert.equal(reg.providerIsSecret, true);
     assert.match(reg.providerText, /^exports\.handler/);

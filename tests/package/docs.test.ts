@@ -24,8 +24,12 @@ test("docs/api is what `npm run docs` generates from the current doc comments", 
     const run = spawnSync(process.execPath, [typedoc, "--out", out, "--logLevel", "Warn"], { cwd: repoRoot, encoding: "utf8" });
     assert.equal(run.status, 0, `typedoc failed:\n${run.stdout}\n${run.stderr}`);
     const fix = "docs/api is stale: run `scripts/with-node22 npm run docs` and commit docs/api";
-    const generated = files(out).map((f) => relative(out, f)).sort();
-    const committed = files(join(repoRoot, "docs", "api")).map((f) => relative(join(repoRoot, "docs", "api"), f)).sort();
+    const generated = files(out)
+      .map((f) => relative(out, f))
+      .sort();
+    const committed = files(join(repoRoot, "docs", "api"))
+      .map((f) => relative(join(repoRoot, "docs", "api"), f))
+      .sort();
     assert.deepEqual(committed, generated, `${fix} (the list of files differs)`);
     for (const f of generated) {
       assert.equal(readFileSync(join(repoRoot, "docs", "api", f), "utf8"), readFileSync(join(out, f), "utf8"), `${fix} (docs/api/${f} differs)`);

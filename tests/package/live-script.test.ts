@@ -91,8 +91,14 @@ test("Ctrl-C while the copies run: it stops waiting, deletes what it made, and e
   // Two-hour copies: 6 s on the test's emulator clock, so they are still running when the signal comes.
   env.emulator.addFault({ kind: "copyDuration", ms: 2 * 60 * 60_000, count: 2 });
   const r = await run(liveVars(), async (child, output) => {
-    await until("both copies to start", () => privateCopies().length === 2 && /copying .*cn-guangzhou/.test(output()) && /copying .*cn-shanghai/.test(output()));
-    assert.ok(privateCopies().every((i) => i.Status === "creating"), "the copies are still running");
+    await until(
+      "both copies to start",
+      () => privateCopies().length === 2 && /copying .*cn-guangzhou/.test(output()) && /copying .*cn-shanghai/.test(output()),
+    );
+    assert.ok(
+      privateCopies().every((i) => i.Status === "creating"),
+      "the copies are still running",
+    );
     child.kill("SIGINT");
   });
   assert.equal(r.code, 130, r.out);

@@ -35,7 +35,15 @@ before(async () => {
   const typescriptVersion = JSON.parse(readFileSync(join(repoRoot, "node_modules/typescript/package.json"), "utf8")).version;
   writeFileSync(
     join(project, "package.json"),
-    JSON.stringify({ name: "fresh-project", private: true, dependencies: { "volcengine-copied-image": `file:${tarball}`, "@pulumi/pulumi": pulumiVersion, typescript: typescriptVersion } }, null, 2),
+    JSON.stringify(
+      {
+        name: "fresh-project",
+        private: true,
+        dependencies: { "volcengine-copied-image": `file:${tarball}`, "@pulumi/pulumi": pulumiVersion, typescript: typescriptVersion },
+      },
+      null,
+      2,
+    ),
   );
   const install = spawnSync(npm, ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: project, encoding: "utf8" });
   assert.equal(install.status, 0, `npm install of the tarball failed:\n${install.stdout}\n${install.stderr}`);
@@ -48,12 +56,25 @@ after(async () => {
 });
 
 test("the tarball holds the library, the emulator, types, README and CHANGELOG, and nothing of the tests", () => {
-  for (const f of ["package.json", "README.md", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/runtime.js", "dist/provider/shim.js", "dist/emulator/index.js", "dist/emulator/cli.js"]) {
+  for (const f of [
+    "package.json",
+    "README.md",
+    "CHANGELOG.md",
+    "dist/provider/index.js",
+    "dist/provider/index.d.ts",
+    "dist/provider/runtime.js",
+    "dist/provider/shim.js",
+    "dist/emulator/index.js",
+    "dist/emulator/cli.js",
+  ]) {
     assert.ok(packedFiles.includes(f), `${f} is packed`);
   }
   for (const f of packedFiles) assert.ok(!/^(dist\/)?(tests|scripts|examples)\//.test(f), `${f} must not be packed`);
   // The shim in the tarball is the one the repository's CopiedImage serializes.
-  assert.equal(readFileSync(join(project, "node_modules/volcengine-copied-image/dist/provider/shim.js"), "utf8"), readFileSync(join(repoRoot, "dist/provider/shim.js"), "utf8"));
+  assert.equal(
+    readFileSync(join(project, "node_modules/volcengine-copied-image/dist/provider/shim.js"), "utf8"),
+    readFileSync(join(repoRoot, "dist/provider/shim.js"), "utf8"),
+  );
 });
 
 test("importing the package loads no emulator or test code; the emulator has its own subpath and bin", () => {
@@ -63,10 +84,19 @@ test("importing the package loads no emulator or test code; the emulator has its
     console.log(JSON.stringify(loaded));`;
   const loaded = JSON.parse(execFileSync(process.execPath, ["-e", probe], { cwd: project, encoding: "utf8" })) as string[];
   assert.ok(loaded.length > 3);
-  assert.deepEqual(loaded.filter((p) => /\/(emulator|tests)\//.test(p)), []);
-  const emulatorExports = execFileSync(process.execPath, ["-e", `console.log(typeof require("volcengine-copied-image/emulator").startEmulator)`], { cwd: project, encoding: "utf8" });
+  assert.deepEqual(
+    loaded.filter((p) => /\/(emulator|tests)\//.test(p)),
+    [],
+  );
+  const emulatorExports = execFileSync(process.execPath, ["-e", `console.log(typeof require("volcengine-copied-image/emulator").startEmulator)`], {
+    cwd: project,
+    encoding: "utf8",
+  });
   assert.equal(emulatorExports.trim(), "function");
-  const help = spawnSync(join(project, "node_modules/.bin/volcengine-ecs-emulator"), ["--help"], { encoding: "utf8", env: { ...process.env, PATH: `${process.execPath.replace(/\/node$/, "")}:${process.env.PATH}` } });
+  const help = spawnSync(join(project, "node_modules/.bin/volcengine-ecs-emulator"), ["--help"], {
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${process.execPath.replace(/\/node$/, "")}:${process.env.PATH}` },
+  });
   assert.match(help.stdout + help.stderr, /usage: volcengine-ecs-emulator/);
 });
 
@@ -79,13 +109,30 @@ const set = new CopiedImageSet("s", { sourceImageId: "image-abc12345", destinati
 export const ids = [copy.imageId, set.imageIds];
 `,
   );
-  writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", target: "ES2022", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true, noEmit: true }, files: ["index.ts"] }));
+  writeFileSync(
+    join(project, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: "commonjs",
+        target: "ES2022",
+        moduleResolution: "node",
+        esModuleInterop: true,
+        skipLibCheck: true,
+        noEmit: true,
+      },
+      files: ["index.ts"],
+    }),
+  );
   const tsc = spawnSync(process.execPath, [join(project, "node_modules/typescript/bin/tsc"), "-p", project], { encoding: "utf8" });
   assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
 });
 
 test("the plugin, running in the fresh project, loads the implementation from the installed package and copies", async () => {
-  const reg = await captureRegistration(() => new CopiedImage("packed", { sourceImageId: SOURCE_IMAGE, destinationRegion: "cn-shanghai" }), { project: "fresh", stack: "dev" });
+  const reg = await captureRegistration(() => new CopiedImage("packed", { sourceImageId: SOURCE_IMAGE, destinationRegion: "cn-shanghai" }), {
+    project: "fresh",
+    stack: "dev",
+  });
   const plugin = await startPlugin({ cwd: project, project: "fresh", env: { VOLCENGINE_ACCESS_KEY: undefined, VOLCENGINE_SECRET_KEY: undefined } });
   try {
     await plugin.configure(stackConfigFor(env, { unlimitedRate: false }));
@@ -106,7 +153,6 @@ test("the plugin, running in the fresh project, loads the implementation from th
 });
 
 test("the real Pulumi CLI runs a program in the fresh project: up copies, preview sees no change, destroy deletes", async (t) => {
-
   const cli = findPulumiCli();
   if (isMissing(cli)) {
     skipWithoutCli(t, cli.missing);

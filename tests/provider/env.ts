@@ -68,7 +68,15 @@ export async function startTestEnv(opts: { copyDurationMs?: number; clockSpeed?:
       log: (m) => logs.push(m),
       // No call budget: the production one (Terraform's 10 s cadence) cannot pay for looks every 200 ms,
       // and validateWaitPolicy (since the wait-schedule merge) refuses such a policy.
-      waitPolicy: { firstDelayMs: 50, minDelayMs: 20, maxDelayMs: 200, backoff: 1.5, invisibleGraceMs: 3_000, imageCheckEveryMs: 2_000, budgetGapsMs: undefined },
+      waitPolicy: {
+        firstDelayMs: 50,
+        minDelayMs: 20,
+        maxDelayMs: 200,
+        backoff: 1.5,
+        invisibleGraceMs: 3_000,
+        imageCheckEveryMs: 2_000,
+        budgetGapsMs: undefined,
+      },
       retry: { retries: 4, minDelayMs: 20, maxDelayMs: 100, maxRetryTimeMs: 5_000 },
       requestTimeoutMs: 2_000,
       deletePollMs: { min: 50, max: 200 },
@@ -111,7 +119,10 @@ export function assertNoCanary(text: string, where: string): void {
 
 /** The stack config a test plugin gets: the canary credentials as secrets (as `pulumi config set --secret`
  * delivers them), the source region and the emulator's endpoint. */
-export function stackConfigFor(env: TestEnv, opts: { unlimitedRate?: boolean } = { unlimitedRate: true }): Record<string, string | { secret: string }> {
+export function stackConfigFor(
+  env: TestEnv,
+  opts: { unlimitedRate?: boolean } = { unlimitedRate: true },
+): Record<string, string | { secret: string }> {
   return {
     "volcengine:region": SOURCE_REGION,
     "volcengine:endpoint": env.endpoint,

@@ -58,15 +58,30 @@ test("create copies to two regions at once; CopyImage is signed for the source r
     const image = env.emulator.images(region).find((i) => i.ImageId === r.id);
     assert.equal(image?.Status, "available");
     assert.equal(image?.Description, "Golden base image", "Volcengine defaults the description to the source's");
-    assert.ok(image?.Tags.some((t) => t.Key === OWNER_TAG_KEY), "the copy carries the ownership tag");
+    assert.ok(
+      image?.Tags.some((t) => t.Key === OWNER_TAG_KEY),
+      "the copy carries the ownership tag",
+    );
   }
   const log = env.emulator.log();
   const copies = log.filter((e) => e.action === "CopyImage");
   assert.equal(copies.length, 2);
-  assert.ok(copies.every((e) => e.region === SOURCE_REGION), "CopyImage signed for the source region");
-  assert.ok(log.filter((e) => e.action === "DescribeTasks").every((e) => e.region !== SOURCE_REGION), "DescribeTasks in the destination");
-  assert.ok(log.every((e) => e.signatureVerified), "every request carried a signature the emulator verified");
-  assert.ok(env.logs.some((l) => /CopiedImage web-sh: .* (running|succeeded), \d+% after/.test(l)), "progress is logged");
+  assert.ok(
+    copies.every((e) => e.region === SOURCE_REGION),
+    "CopyImage signed for the source region",
+  );
+  assert.ok(
+    log.filter((e) => e.action === "DescribeTasks").every((e) => e.region !== SOURCE_REGION),
+    "DescribeTasks in the destination",
+  );
+  assert.ok(
+    log.every((e) => e.signatureVerified),
+    "every request carried a signature the emulator verified",
+  );
+  assert.ok(
+    env.logs.some((l) => /CopiedImage web-sh: .* (running|succeeded), \d+% after/.test(l)),
+    "progress is logged",
+  );
 });
 
 test("check: auto-names from the resource name, keeps the name across updates, renames on replacement", () => {
@@ -90,15 +105,18 @@ test("check: auto-names from the resource name, keeps the name across updates, r
 
 test("check: failures name the property and the rule; no network", () => {
   env.emulator.clearLog();
-  const r = env.lifecycle.check({}, {
-    sourceImageId: "ami-123",
-    destinationRegion: SOURCE_REGION,
-    imageName: "9lives",
-    description: "_bad start",
-    copyImageTags: "yes",
-    tags: { "volc:owner": "x" },
-    __meta: { resourceName: "x", timeouts: { create: "soon" } },
-  });
+  const r = env.lifecycle.check(
+    {},
+    {
+      sourceImageId: "ami-123",
+      destinationRegion: SOURCE_REGION,
+      imageName: "9lives",
+      description: "_bad start",
+      copyImageTags: "yes",
+      tags: { "volc:owner": "x" },
+      __meta: { resourceName: "x", timeouts: { create: "soon" } },
+    },
+  );
   const byProperty = Object.fromEntries(r.failures.map((f) => [f.property, f.reason]));
   assert.match(byProperty.sourceImageId, /sourceImageId .*image id/);
   assert.match(byProperty.destinationRegion, /must differ from sourceRegion/);
@@ -117,7 +135,10 @@ test("diff: replacement keys replace, name/description/tags update in place, not
   const olds = { ...news, imageId: "image-x", status: "available", progress: 100 };
   assert.deepEqual(env.lifecycle.diff("image-x", olds, news), { changes: false, replaces: [], deleteBeforeReplace: false });
   for (const k of ["sourceImageId", "destinationRegion", "sourceRegion", "copyImageTags", "projectName"]) {
-    const changed = { ...news, [k]: k === "copyImageTags" ? true : k === "sourceImageId" ? "image-other0001" : k === "projectName" ? "platform" : "cn-hongkong" };
+    const changed = {
+      ...news,
+      [k]: k === "copyImageTags" ? true : k === "sourceImageId" ? "image-other0001" : k === "projectName" ? "platform" : "cn-hongkong",
+    };
     const d = env.lifecycle.diff("image-x", olds, changed);
     assert.deepEqual(d.replaces, [k], k);
     assert.equal(d.changes, true, "changes is always true with replaces");
@@ -162,7 +183,10 @@ test("update renames and redescribes with one ModifyImageAttribute; read reports
   assert.equal(env.lifecycle.diff(id, read.props!, news).changes, true);
 
   await env.lifecycle.delete(id, updated);
-  assert.equal(env.emulator.images("cn-shanghai").find((i) => i.ImageId === id), undefined);
+  assert.equal(
+    env.emulator.images("cn-shanghai").find((i) => i.ImageId === id),
+    undefined,
+  );
   // Deleting again (already gone) counts as done.
   await env.lifecycle.delete(id, updated);
 });
@@ -277,7 +301,13 @@ test("API errors carry the Volcengine code, the request id and a plain sentence"
     return true;
   });
   const bad = env.newLifecycle({
-    env: { VOLCENGINE_ACCESS_KEY: CANARY.accessKey, VOLCENGINE_SECRET_KEY: "wrong-secret-key", VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken, VOLCENGINE_REGION: SOURCE_REGION, VOLCENGINE_ENDPOINT: env.endpoint },
+    env: {
+      VOLCENGINE_ACCESS_KEY: CANARY.accessKey,
+      VOLCENGINE_SECRET_KEY: "wrong-secret-key",
+      VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken,
+      VOLCENGINE_REGION: SOURCE_REGION,
+      VOLCENGINE_ENDPOINT: env.endpoint,
+    },
   });
   await assert.rejects(bad.create(inputs), (e: Error) => {
     assert.match(e.message, /SignatureDoesNotMatch \(100010\) \(HTTP 401, request id \S+\)/);
@@ -300,8 +330,14 @@ test("delete of a copy still in progress waits until it can be deleted; a shared
     (e: { id: string; properties: Record<string, unknown> }) => e,
   );
   await env.lifecycle.delete(partial.id, partial.properties);
-  assert.equal(env.emulator.images("cn-shanghai").find((i) => i.ImageId === partial.id), undefined);
-  assert.ok(env.logs.some((l) => l.includes("OperationDenied.ImageIsCopying")), "the wait is explained");
+  assert.equal(
+    env.emulator.images("cn-shanghai").find((i) => i.ImageId === partial.id),
+    undefined,
+  );
+  assert.ok(
+    env.logs.some((l) => l.includes("OperationDenied.ImageIsCopying")),
+    "the wait is explained",
+  );
 
   const shared = env.emulator.seedImage({ region: "cn-shanghai", imageName: "shared-copy", shared: true });
   await assert.rejects(env.lifecycle.delete(shared, { ...inputs, imageId: shared }), /InvalidImage\.Shared.*Stop sharing it/s);
@@ -314,5 +350,8 @@ test("no canary credential in outputs, partial state, logs or errors", async () 
   const { outs: updated } = await env.lifecycle.update(id, outs, { ...inputs, description: "Canary check" });
   await env.lifecycle.delete(id, updated);
   for (const [what, value] of Object.entries({ outs, read, updated, inputs, logs: env.logs })) assertNoCanary(JSON.stringify(value), what);
-  assert.ok(env.emulator.log().some((e) => e.accessKey === CANARY.accessKey), "the canary account was really used");
+  assert.ok(
+    env.emulator.log().some((e) => e.accessKey === CANARY.accessKey),
+    "the canary account was really used",
+  );
 });

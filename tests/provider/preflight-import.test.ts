@@ -38,7 +38,9 @@ async function check(lc: CopiedImageLifecycle, news: Record<string, unknown>, ol
 test("preview makes no request by default, nor with the switch on but no credentials", async () => {
   const off = await check(env.lifecycle, inputsFor("quiet", { sourceImageId: "image-doesnotexist0001" }));
   assert.deepEqual(off.failures, []);
-  const noCreds = env.newLifecycle({ env: { VOLCENGINE_REGION: SOURCE_REGION, VOLCENGINE_ENDPOINT: env.endpoint, VOLCENGINE_COPIED_IMAGE_PREFLIGHT: "true" } });
+  const noCreds = env.newLifecycle({
+    env: { VOLCENGINE_REGION: SOURCE_REGION, VOLCENGINE_ENDPOINT: env.endpoint, VOLCENGINE_COPIED_IMAGE_PREFLIGHT: "true" },
+  });
   assert.deepEqual((await check(noCreds, inputsFor("quiet2"))).failures, []);
   assert.equal(env.emulator.log().length, 0);
 });
@@ -96,7 +98,12 @@ test("preflight: a chosen name already used in the destination fails preview; ex
 });
 
 test("adoptImageId adopts an existing image instead of copying; it keeps its name and converges", async () => {
-  const existing = env.emulator.seedImage({ region: "cn-shanghai", imageName: "console-copy", description: "Made by hand", ownerAccountId: CANARY.accountId });
+  const existing = env.emulator.seedImage({
+    region: "cn-shanghai",
+    imageName: "console-copy",
+    description: "Made by hand",
+    ownerAccountId: CANARY.accountId,
+  });
   env.emulator.clearLog();
   const checked = env.lifecycle.check({}, inputsFor("adopter", { adoptImageId: existing }));
   assert.deepEqual(checked.failures, []);
@@ -107,20 +114,38 @@ test("adoptImageId adopts an existing image instead of copying; it keeps its nam
   assert.equal(outs.description, "Made by hand");
   assert.equal(outs.status, "available");
   assert.ok(!env.emulator.log().some((e) => e.action === "CopyImage"), "no copy was made");
-  assert.ok(env.emulator.images("cn-shanghai").find((i) => i.ImageId === id)!.Tags.some((t) => t.Key === "pulumi-copied-image:owner"));
+  assert.ok(
+    env.emulator
+      .images("cn-shanghai")
+      .find((i) => i.ImageId === id)!
+      .Tags.some((t) => t.Key === "pulumi-copied-image:owner"),
+  );
 
   // The next run: no change; a description change updates in place and keeps the name.
   const again = env.lifecycle.check(checked.inputs, inputsFor("adopter", { adoptImageId: existing }));
-  assert.deepEqual(env.lifecycle.diff(id, { ...outs, __provider: again.inputs.__provider }, again.inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+  assert.deepEqual(env.lifecycle.diff(id, { ...outs, __provider: again.inputs.__provider }, again.inputs), {
+    changes: false,
+    replaces: [],
+    deleteBeforeReplace: false,
+  });
   const news = env.lifecycle.check(checked.inputs, inputsFor("adopter", { adoptImageId: existing, description: "Now managed" })).inputs;
   const { outs: updated } = await env.lifecycle.update(id, outs, news);
   assert.equal(updated.imageName, "console-copy");
   assert.equal(updated.description, "Now managed");
   await env.lifecycle.delete(id, updated);
-  assert.equal(env.emulator.images("cn-shanghai").find((i) => i.ImageId === id), undefined);
+  assert.equal(
+    env.emulator.images("cn-shanghai").find((i) => i.ImageId === id),
+    undefined,
+  );
 
-  await assert.rejects(env.lifecycle.create(env.lifecycle.check({}, inputsFor("ghost", { adoptImageId: "image-doesnotexist0001" })).inputs), /cannot adopt image-doesnotexist0001: there is no such image in cn-shanghai/);
+  await assert.rejects(
+    env.lifecycle.create(env.lifecycle.check({}, inputsFor("ghost", { adoptImageId: "image-doesnotexist0001" })).inputs),
+    /cannot adopt image-doesnotexist0001: there is no such image in cn-shanghai/,
+  );
   const publicImage = env.emulator.images("cn-shanghai").find((i) => i.Visibility === "public")!;
-  await assert.rejects(env.lifecycle.create(env.lifecycle.check({}, inputsFor("pub", { adoptImageId: publicImage.ImageId })).inputs), /public image; only custom images/);
+  await assert.rejects(
+    env.lifecycle.create(env.lifecycle.check({}, inputsFor("pub", { adoptImageId: publicImage.ImageId })).inputs),
+    /public image; only custom images/,
+  );
   assert.match(env.lifecycle.check({}, inputsFor("bad", { adoptImageId: "nope" })).failures[0].reason, /adoptImageId "nope" is not an image id/);
 });

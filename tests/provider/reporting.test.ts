@@ -42,19 +42,28 @@ test("create reports on the resource's URN: statuses while copying, two persiste
   assert.equal((inputs.__meta as { resourceUrn?: string }).resourceUrn, URN, "check keeps the URN");
   const { id, outs } = await lc.create(inputs);
   assert.equal((outs.__meta as { resourceUrn?: string }).resourceUrn, URN, "outputs keep it, so delete can report on the row too");
-  assert.ok(said.every((s) => s.target.resourceUrn === URN && s.target.resourceName === "web"), JSON.stringify(said));
+  assert.ok(
+    said.every((s) => s.target.resourceUrn === URN && s.target.resourceName === "web"),
+    JSON.stringify(said),
+  );
   const persistent = said.filter((s) => s.kind !== "status").map((s) => s.text);
   assert.equal(persistent.length, 2, JSON.stringify(persistent));
   assert.match(persistent[0]!, new RegExp(`^copying image-\\w+ \\(cn-beijing\\) to cn-shanghai as ${id}$`));
   assert.match(persistent[1]!, new RegExp(`^${id} succeeded, 100% after \\d+s \\(task t-\\w+\\)$`));
   const statuses = said.filter((s) => s.kind === "status").map((s) => s.text);
   assert.equal(statuses[0], "starting the copy to cn-shanghai");
-  assert.ok(statuses.some((s) => /^copying \d+%/.test(s)), JSON.stringify(statuses));
+  assert.ok(
+    statuses.some((s) => /^copying \d+%/.test(s)),
+    JSON.stringify(statuses),
+  );
   assert.equal(statuses[statuses.length - 1], "copied 100%");
 
   said.length = 0;
   await lc.delete(id, outs);
-  assert.deepEqual(said.map((s) => [s.kind, s.text, s.target.resourceUrn]), [["status", `deleting ${id}`, URN]]);
+  assert.deepEqual(
+    said.map((s) => [s.kind, s.text, s.target.resourceUrn]),
+    [["status", `deleting ${id}`, URN]],
+  );
   assertNoCanary(JSON.stringify(said), "reports");
 });
 
@@ -88,5 +97,9 @@ test("the engine's cancellation ends a wait at once: the copy is recorded as unf
   cancel = new AbortController();
   const lcFast = env.newLifecycle({ cancelSignal: () => cancel.signal });
   await lcFast.delete(e.id, e.properties);
-  assert.equal(env.emulator.images("cn-shanghai").find((i) => i.ImageId === e.id), undefined, "deleted once the copy let it");
+  assert.equal(
+    env.emulator.images("cn-shanghai").find((i) => i.ImageId === e.id),
+    undefined,
+    "deleted once the copy let it",
+  );
 });

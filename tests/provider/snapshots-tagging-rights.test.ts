@@ -22,7 +22,11 @@ beforeEach(() => {
 
 const DEST = "cn-shanghai";
 const imageOf = (id: string) => env.emulator.images(DEST).find((i) => i.ImageId === id);
-const snapshotsOf = (id: string) => env.emulator.snapshots(DEST).filter((s) => s.ImageId === id).map((s) => s.SnapshotId);
+const snapshotsOf = (id: string) =>
+  env.emulator
+    .snapshots(DEST)
+    .filter((s) => s.ImageId === id)
+    .map((s) => s.SnapshotId);
 const userTags = (id: string) => Object.fromEntries((imageOf(id)?.Tags ?? []).filter((t) => t.Key !== OWNER_TAG_KEY).map((t) => [t.Key, t.Value]));
 const checked = (name: string, extra: Record<string, unknown> = {}, olds: Record<string, unknown> = {}) => {
   const c = env.lifecycle.check(olds, inputsFor(name, extra));
@@ -42,9 +46,16 @@ test("snapshotIds names the copy's snapshots; delete sends DeleteBindedSnapshots
   const read = await env.lifecycle.read(id, outs);
   assert.deepEqual(read.props?.snapshotIds, snaps, "read reports them too");
   await env.lifecycle.delete(id, outs);
-  const sent = env.emulator.log().filter((e) => e.action === "DeleteImages").map((e) => e.params.DeleteBindedSnapshots);
+  const sent = env.emulator
+    .log()
+    .filter((e) => e.action === "DeleteImages")
+    .map((e) => e.params.DeleteBindedSnapshots);
   assert.deepEqual(sent, ["true"]);
-  assert.deepEqual(env.emulator.snapshots(DEST).filter((s) => snaps.includes(s.SnapshotId)), [], "no snapshot left behind");
+  assert.deepEqual(
+    env.emulator.snapshots(DEST).filter((s) => snaps.includes(s.SnapshotId)),
+    [],
+    "no snapshot left behind",
+  );
 });
 
 test("keepSnapshotsOnDelete: changing it is an in-place update with no request; delete keeps the snapshots and names them", async () => {
@@ -65,11 +76,18 @@ test("keepSnapshotsOnDelete: changing it is an in-place update with no request; 
 
   env.logs.length = 0;
   await env.lifecycle.delete(id, updated);
-  const sent = env.emulator.log().filter((e) => e.action === "DeleteImages").map((e) => e.params.DeleteBindedSnapshots);
+  const sent = env.emulator
+    .log()
+    .filter((e) => e.action === "DeleteImages")
+    .map((e) => e.params.DeleteBindedSnapshots);
   assert.deepEqual(sent, ["false"]);
   assert.equal(imageOf(id), undefined, "the image is gone");
   const left = env.emulator.snapshots(DEST).filter((s) => snaps.includes(s.SnapshotId));
-  assert.deepEqual(left.map((s) => [s.SnapshotId, s.ImageId]), snaps.map((s) => [s, null]), "its snapshots stay, bound to no image");
+  assert.deepEqual(
+    left.map((s) => [s.SnapshotId, s.ImageId]),
+    snaps.map((s) => [s, null]),
+    "its snapshots stay, bound to no image",
+  );
   const said = env.logs.filter((l) => /kept the snapshots/.test(l));
   assert.equal(said.length, 1, env.logs.join(" | "));
   for (const s of snaps) assert.ok(said[0].includes(s), said[0]);
@@ -82,15 +100,26 @@ test("a failed copy is deleted with its snapshots", async () => {
   const before = new Set(env.emulator.snapshots().map((s) => s.SnapshotId));
   await assert.rejects(env.lifecycle.create(checked("snap-failed")), /failed/);
   const failed = env.emulator.log().filter((e) => e.action === "DeleteImages");
-  assert.deepEqual(failed.map((e) => e.params.DeleteBindedSnapshots), ["true"]);
-  assert.deepEqual(env.emulator.snapshots().filter((s) => !before.has(s.SnapshotId)), [], "no snapshot of the failed copy is left");
+  assert.deepEqual(
+    failed.map((e) => e.params.DeleteBindedSnapshots),
+    ["true"],
+  );
+  assert.deepEqual(
+    env.emulator.snapshots().filter((s) => !before.has(s.SnapshotId)),
+    [],
+    "no snapshot of the failed copy is left",
+  );
 });
 
 test("TagResources refused, no tags: the create succeeds with one warning naming ecs:TagResources and what it costs", async () => {
   env.emulator.setWorld({ deniedActions: ["TagResources"], tagsOnCopyImage: "ignored" });
   const { id, outs } = await env.lifecycle.create(checked("deny-plain"));
   assert.equal(outs.status, "available");
-  assert.equal(imageOf(id)?.Tags.some((t) => t.Key === OWNER_TAG_KEY), false, "the ownership tag could not be set");
+  assert.equal(
+    imageOf(id)?.Tags.some((t) => t.Key === OWNER_TAG_KEY),
+    false,
+    "the ownership tag could not be set",
+  );
   const warnings = env.logs.filter((l) => l.includes("ecs:TagResources"));
   assert.equal(warnings.length, 1, env.logs.join(" | "));
   assert.match(warnings[0], /^CopiedImage deny-plain: /);
@@ -127,7 +156,10 @@ test("TagResources refused, with tags: the create fails naming the right, and re
   const { outs } = await env.lifecycle.update(partial.id, partial.properties, news);
   assert.deepEqual(outs.tags, { team: "web" });
   assert.deepEqual(userTags(partial.id), { team: "web" });
-  assert.ok(imageOf(partial.id)?.Tags.some((t) => t.Key === OWNER_TAG_KEY), "the ownership tag is put on too, now that tagging works");
+  assert.ok(
+    imageOf(partial.id)?.Tags.some((t) => t.Key === OWNER_TAG_KEY),
+    "the ownership tag is put on too, now that tagging works",
+  );
   await env.lifecycle.delete(partial.id, outs);
 });
 
@@ -165,14 +197,28 @@ test("crash adoption deletes an earlier failed copy of this resource with its sn
   const inputs = checked("snap-crash", { imageName: "snap-crash-chosen" });
   // The ownership tag a copy of this resource carries (naming.ts).
   const owner = { key: OWNER_TAG_KEY, value: ownerTag(inputs.__meta as never).Value };
-  const failedId = env.emulator.seedImage({ region: DEST, imageName: "snap-crash-chosen", status: "error", size: 20, visibility: "private", tags: [owner] } as never);
+  const failedId = env.emulator.seedImage({
+    region: DEST,
+    imageName: "snap-crash-chosen",
+    status: "error",
+    size: 20,
+    visibility: "private",
+    tags: [owner],
+  } as never);
   const failedSnaps = snapshotsOf(failedId);
   assert.ok(failedSnaps.length > 0);
   const { id, outs } = await env.lifecycle.create(inputs);
   assert.notEqual(id, failedId);
   assert.equal(imageOf(failedId), undefined, "the failed copy is deleted");
-  const sent = env.emulator.log().filter((e) => e.action === "DeleteImages" && e.params["ImageIds.1"] === failedId).map((e) => e.params.DeleteBindedSnapshots);
+  const sent = env.emulator
+    .log()
+    .filter((e) => e.action === "DeleteImages" && e.params["ImageIds.1"] === failedId)
+    .map((e) => e.params.DeleteBindedSnapshots);
   assert.deepEqual(sent, ["true"]);
-  assert.deepEqual(env.emulator.snapshots(DEST).filter((s) => failedSnaps.includes(s.SnapshotId)), [], "with its snapshots");
+  assert.deepEqual(
+    env.emulator.snapshots(DEST).filter((s) => failedSnaps.includes(s.SnapshotId)),
+    [],
+    "with its snapshots",
+  );
   await env.lifecycle.delete(id, outs);
 });

@@ -17,7 +17,13 @@ after(async () => {
 });
 beforeEach(() => env.emulator.clearLog());
 
-const tagsOf = (id: string) => Object.fromEntries(env.emulator.images("cn-shanghai").find((i) => i.ImageId === id)!.Tags.map((t) => [t.Key, t.Value]));
+const tagsOf = (id: string) =>
+  Object.fromEntries(
+    env.emulator
+      .images("cn-shanghai")
+      .find((i) => i.ImageId === id)!
+      .Tags.map((t) => [t.Key, t.Value]),
+  );
 
 test("tags are applied with the copy, changed with TagResources/UntagResources, and read back", async () => {
   const inputs = env.lifecycle.check({}, inputsFor("tagged", { tags: { team: "web", env: "staging" } })).inputs;
@@ -34,7 +40,12 @@ test("tags are applied with the copy, changed with TagResources/UntagResources, 
   assert.equal(env.lifecycle.diff(id, outs, news).changes, true);
   const { outs: updated } = await env.lifecycle.update(id, outs, news);
   assert.deepEqual(updated.tags, { team: "web", env: "prod", tier: "1" });
-  assert.deepEqual(Object.keys(countByAction(env.emulator)).filter((a) => a !== "DescribeImages").sort(), ["TagResources"]);
+  assert.deepEqual(
+    Object.keys(countByAction(env.emulator))
+      .filter((a) => a !== "DescribeImages")
+      .sort(),
+    ["TagResources"],
+  );
 
   env.emulator.clearLog();
   const fewer = { ...inputs, tags: { team: "web" } };
@@ -47,8 +58,17 @@ test("tags are applied with the copy, changed with TagResources/UntagResources, 
   assert.ok(after[OWNER_TAG_KEY], "the ownership tag survives tag changes");
 
   // Someone changes a managed tag in the console: read reports it, diff wants it back.
-  const wire = new WireClient({ endpoint: parseEndpoint(env.endpoint), credentials: { accessKeyId: CANARY.accessKey, secretKey: CANARY.secretKey, sessionToken: CANARY.sessionToken } });
-  await new DestinationRegionClient(wire, "cn-shanghai").tagResources([id], [{ Key: "team", Value: "data" }, { Key: "unmanaged", Value: "x" }]);
+  const wire = new WireClient({
+    endpoint: parseEndpoint(env.endpoint),
+    credentials: { accessKeyId: CANARY.accessKey, secretKey: CANARY.secretKey, sessionToken: CANARY.sessionToken },
+  });
+  await new DestinationRegionClient(wire, "cn-shanghai").tagResources(
+    [id],
+    [
+      { Key: "team", Value: "data" },
+      { Key: "unmanaged", Value: "x" },
+    ],
+  );
   const read = await env.lifecycle.read(id, trimmed);
   assert.deepEqual(read.props?.tags, { team: "data" }, "only managed keys are read back");
   assert.equal(env.lifecycle.diff(id, read.props!, fewer).changes, true);
@@ -79,9 +99,13 @@ test("tags that the API did not apply with CopyImage are applied right after", a
   env.emulator.addFault({ kind: "copyDuration", ms: 20 * 60_000, count: 1 });
   const created = env.lifecycle.create(inputs);
   // Strip the tags off the new copy while it is being made, as an API that ignored Tags.N would leave it.
-  for (let i = 0; i < 50 && !env.emulator.log().some((e) => e.action === "CopyImage" && e.status === 200); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 50 && !env.emulator.log().some((e) => e.action === "CopyImage" && e.status === 200); i++)
+    await new Promise((r) => setTimeout(r, 20));
   const copy = env.emulator.images("cn-shanghai").find((i) => i.ImageName === inputs.imageName)!;
-  const wire = new WireClient({ endpoint: parseEndpoint(env.endpoint), credentials: { accessKeyId: CANARY.accessKey, secretKey: CANARY.secretKey, sessionToken: CANARY.sessionToken } });
+  const wire = new WireClient({
+    endpoint: parseEndpoint(env.endpoint),
+    credentials: { accessKeyId: CANARY.accessKey, secretKey: CANARY.secretKey, sessionToken: CANARY.sessionToken },
+  });
   await new DestinationRegionClient(wire, "cn-shanghai").untagResources([copy.ImageId], ["team", OWNER_TAG_KEY]);
   const { id, outs } = await created;
   assert.equal(tagsOf(id).team, "web");

@@ -31,7 +31,10 @@ for (const reading of READINGS) {
     env.emulator.setWorld({ describeImagesUnknownId: reading });
     const { id, outs } = await env.lifecycle.create(await checked(`del-${reading}`));
     await env.lifecycle.delete(id, outs);
-    assert.equal(env.emulator.images("cn-shanghai").some((i) => i.ImageId === id), false);
+    assert.equal(
+      env.emulator.images("cn-shanghai").some((i) => i.ImageId === id),
+      false,
+    );
     await env.lifecycle.delete(id, outs); // already gone (a retried destroy)
   });
 
@@ -45,11 +48,17 @@ for (const reading of READINGS) {
   test(`unknown id answered ${reading}: a batch with an unknown id returns the known ones`, async () => {
     env.emulator.setWorld({ describeImagesUnknownId: reading });
     const { id, outs } = await env.lifecycle.create(await checked(`batch-${reading}`));
-    const wire = new WireClient({ endpoint: parseEndpoint(env.endpoint), credentials: { accessKeyId: CANARY.accessKey, secretKey: CANARY.secretKey, sessionToken: CANARY.sessionToken } });
+    const wire = new WireClient({
+      endpoint: parseEndpoint(env.endpoint),
+      credentials: { accessKeyId: CANARY.accessKey, secretKey: CANARY.secretKey, sessionToken: CANARY.sessionToken },
+    });
     const destination = new DestinationRegionClient(wire, "cn-shanghai");
     const unknown = "image-doesnotexist0000001";
     const found = await destination.describeImages([unknown, id, "image-doesnotexist0000002"]);
-    assert.deepEqual(found.map((i) => i.ImageId), [id]);
+    assert.deepEqual(
+      found.map((i) => i.ImageId),
+      [id],
+    );
     assert.equal(await destination.describeImage(unknown), undefined);
     assert.equal(await new SourceRegionClient(wire, SOURCE_REGION).describeImage(unknown), undefined);
     assert.equal((await new SourceRegionClient(wire, SOURCE_REGION).describeImage(SOURCE_IMAGE))?.ImageId, SOURCE_IMAGE);

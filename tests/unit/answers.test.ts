@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyImageAnswer, deleteImagesAnswer, describeImagesAnswer, describeTasksAnswer } from "../../provider/answers";
 import { VolcengineError } from "../../provider/errors";
-import { isTransient } from "../../provider/wire";
+import { isTransient } from "../../provider/retryable";
 
 const from = { action: "DescribeTasks", region: "cn-shanghai", httpStatus: 200, requestId: "req-9" };
 const RAW = /Spread syntax|is not iterable|Cannot read properties|undefined is not|is not a function/;
@@ -32,15 +32,24 @@ function refused(fn: () => unknown, field: RegExp, action = from.action): Volcen
 test("DescribeTasks: wrong types name the field; an absent list is empty; other images' tasks are dropped", () => {
   const check = describeTasksAnswer(new Set(["image-a"]));
   refused(() => check({ Tasks: "none" }, from), /Result\.Tasks is a string \("none"\), expected a list/);
-  refused(() => check({ Tasks: [{ Id: 7, ResourceId: "image-a", Status: "Running" }] }, from), /Result\.Tasks\[0\]\.Id is a number \(7\), expected a string/);
-  refused(() => check({ Tasks: [{ Id: "t-1", ResourceId: "image-a", Status: "Running", Process: "40" }] }, from), /Result\.Tasks\[0\]\.Process is a string \("40"\), expected a number/);
+  refused(
+    () => check({ Tasks: [{ Id: 7, ResourceId: "image-a", Status: "Running" }] }, from),
+    /Result\.Tasks\[0\]\.Id is a number \(7\), expected a string/,
+  );
+  refused(
+    () => check({ Tasks: [{ Id: "t-1", ResourceId: "image-a", Status: "Running", Process: "40" }] }, from),
+    /Result\.Tasks\[0\]\.Process is a string \("40"\), expected a number/,
+  );
   refused(() => check({ Tasks: ["x"] }, from), /Result\.Tasks\[0\] is a string/);
   refused(() => check({ Tasks: [], NextToken: 0 }, from), /Result\.NextToken is a number \(0\), expected a string/);
   refused(() => check(null, from), /Result is null, expected an object/);
   assert.deepEqual(check({}, from), { entries: [], nextToken: undefined });
   assert.deepEqual(check({ Tasks: null, NextToken: "" }, from), { entries: [], nextToken: undefined });
   const filler = Array.from({ length: 200_000 }, (_, i) => ({ Id: `t-f${i}`, ResourceId: `image-f${i}`, Status: "Succeeded", Process: 100 }));
-  const page = check({ Tasks: [...filler, { Id: "t-1", ResourceId: "image-a", Status: "Running", Process: 40, Extra: true }], NextToken: "n2" }, from);
+  const page = check(
+    { Tasks: [...filler, { Id: "t-1", ResourceId: "image-a", Status: "Running", Process: 40, Extra: true }], NextToken: "n2" },
+    from,
+  );
   assert.equal(page.entries.length, 1, "only the task of the image asked for");
   assert.equal(page.entries[0].Id, "t-1");
   assert.equal(page.entries[0].Process, 40);
@@ -51,10 +60,22 @@ test("DescribeImages: Images {} is an error; by ids only the ids asked; a listin
   const f = { ...from, action: "DescribeImages" };
   const byId = describeImagesAnswer(new Set(["image-a"]), 100);
   refused(() => byId({ Images: {} }, f), /Result\.Images is an object, expected a list/, "DescribeImages");
-  refused(() => byId({ Images: [{ ImageId: "image-a", Size: "40" }] }, f), /Result\.Images\[0\]\.Size is a string \("40"\), expected a number/, "DescribeImages");
+  refused(
+    () => byId({ Images: [{ ImageId: "image-a", Size: "40" }] }, f),
+    /Result\.Images\[0\]\.Size is a string \("40"\), expected a number/,
+    "DescribeImages",
+  );
   refused(() => byId({ Images: [{ ImageId: "image-a", Tags: "none" }] }, f), /Result\.Images\[0\]\.Tags is a string/, "DescribeImages");
-  const filler = Array.from({ length: 5000 }, (_, i) => ({ ImageId: `image-f${i}`, ImageName: `filler-${i}`, Status: "available", Visibility: "private" }));
-  const page = byId({ Images: [...filler, { ImageId: "image-a", ImageName: "mine", Status: "available", Size: 40, Tags: [{ Key: "k", Value: "v" }] }] }, f);
+  const filler = Array.from({ length: 5000 }, (_, i) => ({
+    ImageId: `image-f${i}`,
+    ImageName: `filler-${i}`,
+    Status: "available",
+    Visibility: "private",
+  }));
+  const page = byId(
+    { Images: [...filler, { ImageId: "image-a", ImageName: "mine", Status: "available", Size: 40, Tags: [{ Key: "k", Value: "v" }] }] },
+    f,
+  );
   assert.deepEqual(
     page.entries.map((i) => [i.ImageId, i.ImageName, i.Size, i.Tags]),
     [["image-a", "mine", 40, [{ Key: "k", Value: "v" }]]],
@@ -73,9 +94,20 @@ test("CopyImage and DeleteImages: their fields checked the same way", () => {
   const del = deleteImagesAnswer("image-a");
   assert.equal(del({}, d), undefined, "no details: deleted");
   assert.equal(del({ OperationDetails: [{ ImageId: "image-a" }] }, d), undefined, "listed without an error: deleted");
-  assert.deepEqual(del({ OperationDetails: [{ ImageId: "image-b", Error: { Code: "X" } }, { ImageId: "image-a", Error: { Code: "InvalidImage.Shared", Message: "m" } }] }, d), {
-    Code: "InvalidImage.Shared",
-    Message: "m",
-  });
+  assert.deepEqual(
+    del(
+      {
+        OperationDetails: [
+          { ImageId: "image-b", Error: { Code: "X" } },
+          { ImageId: "image-a", Error: { Code: "InvalidImage.Shared", Message: "m" } },
+        ],
+      },
+      d,
+    ),
+    {
+      Code: "InvalidImage.Shared",
+      Message: "m",
+    },
+  );
   refused(() => del({ OperationDetails: "none" }, d), /Result\.OperationDetails is a string/, "DeleteImages");
 });

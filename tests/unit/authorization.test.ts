@@ -20,7 +20,8 @@ test("isAuthorizationError: AccessDenied, LackPolicy and other 403 authorization
   assert.equal(isAuthorizationError(refusal("LackPolicy", 403, 100012)), true);
   assert.equal(isAuthorizationError(refusal("AccessDenied")), true, "the code alone is enough (no status known)");
   assert.equal(isAuthorizationError(refusal("SomethingNew", 403, 100013)), true, "the gateway's CodeN alone is enough");
-  for (const code of ["Forbidden", "UnauthorizedOperation", "NoPermission", "AccessDenied.Project"]) assert.equal(isAuthorizationError(refusal(code, 403)), true, code);
+  for (const code of ["Forbidden", "UnauthorizedOperation", "NoPermission", "AccessDenied.Project"])
+    assert.equal(isAuthorizationError(refusal(code, 403)), true, code);
   for (const [code, status] of [
     ["OperationDenied.ImageIsCopying", 403],
     ["InvalidImage.Shared", 403],

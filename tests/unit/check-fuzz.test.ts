@@ -68,7 +68,46 @@ const NASTY_STRINGS = [
   "1h30m",
   "-1s",
 ];
-const CHARS = ["a", "Z", "0", "9", "_", "-", ".", " ", "=", ",", "，", "。", ":", "/", "+", "@", "镜", "𠀀", "😀", "\u0000", "\n", "\t", "\u007f", "\u0085", "\ud800", "\udc00", "é", "\u0301", "\u200b", "\u2028", "İ", "ß", "٣", "\\", '"', "'", "{", "%"];
+const CHARS = [
+  "a",
+  "Z",
+  "0",
+  "9",
+  "_",
+  "-",
+  ".",
+  " ",
+  "=",
+  ",",
+  "，",
+  "。",
+  ":",
+  "/",
+  "+",
+  "@",
+  "镜",
+  "𠀀",
+  "😀",
+  "\u0000",
+  "\n",
+  "\t",
+  "\u007f",
+  "\u0085",
+  "\ud800",
+  "\udc00",
+  "é",
+  "\u0301",
+  "\u200b",
+  "\u2028",
+  "İ",
+  "ß",
+  "٣",
+  "\\",
+  '"',
+  "'",
+  "{",
+  "%",
+];
 
 function randomString(r: R, max = 40): string {
   if (r.chance(0.25)) return r.pick(NASTY_STRINGS);
@@ -101,7 +140,8 @@ function hostileValue(r: R, depth = 0): unknown {
       return JSON.parse(`{"__proto__": ${JSON.stringify(hostileValue(r, depth + 1) ?? null)}, "constructor": {"prototype": {"polluted": true}}}`);
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = r.int(5); i > 0; i--) Object.defineProperty(o, randomString(r, 10), { value: hostileValue(r, depth + 1), enumerable: true, configurable: true, writable: true });
+      for (let i = r.int(5); i > 0; i--)
+        Object.defineProperty(o, randomString(r, 10), { value: hostileValue(r, depth + 1), enumerable: true, configurable: true, writable: true });
       return o;
     }
   }
@@ -123,7 +163,12 @@ function hostileTags(r: R): unknown {
   const n = r.chance(0.1) ? 45 + r.int(10) : r.int(6);
   for (let i = 0; i < n; i++) {
     const key = r.chance(0.5) ? randomString(r, 20) : r.chance(0.5) ? `k${i}` : "x".repeat(120 + r.int(20));
-    Object.defineProperty(o, key, { value: r.chance(0.7) ? randomString(r, 30) : hostileValue(r, 2), enumerable: true, configurable: true, writable: true });
+    Object.defineProperty(o, key, {
+      value: r.chance(0.7) ? randomString(r, 30) : hostileValue(r, 2),
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
   }
   return o;
 }
@@ -134,7 +179,8 @@ function hostileMeta(r: R): Record<string, unknown> {
   if (r.chance(0.5)) meta.identity = r.chance(0.7) ? randomString(r) : hostileValue(r);
   if (r.chance(0.5)) {
     const t: Record<string, unknown> = {};
-    for (const k of ["create", "update", "delete"]) if (r.chance(0.5)) t[k] = r.chance(0.5) ? r.pick(["90m", "1h30m", "45s", "500ms", "", "x", "-5m", "1d"]) : stringish(r);
+    for (const k of ["create", "update", "delete"])
+      if (r.chance(0.5)) t[k] = r.chance(0.5) ? r.pick(["90m", "1h30m", "45s", "500ms", "", "x", "-5m", "1d"]) : stringish(r);
     meta.timeouts = r.chance(0.9) ? t : hostileValue(r);
   }
   if (r.chance(0.2)) meta.autoNamed = hostileValue(r);
@@ -200,7 +246,10 @@ function validNews(r: R): Record<string, unknown> {
     news.tags = tags;
   }
   // Arbitrary resource names: the generated image name must be valid whatever the name.
-  news.__meta = { resourceName: r.chance(0.3) ? randomString(r, 300) : word(r, NAME_FIRST, NAME_REST, 1, 60), identity: `proj/stack/${randomString(r)}` };
+  news.__meta = {
+    resourceName: r.chance(0.3) ? randomString(r, 300) : word(r, NAME_FIRST, NAME_REST, 1, 60),
+    identity: `proj/stack/${randomString(r)}`,
+  };
   if (news.sourceRegion === news.destinationRegion) delete news.sourceRegion;
   return news;
 }
@@ -209,7 +258,11 @@ function assertFailureShape(f: Failure, news: unknown): void {
   const ctx = () => `failure ${JSON.stringify(f).slice(0, 300)} for ${safeJson(news)}`;
   assert.equal(typeof f.property, "string", ctx());
   assert.ok(f.property.length > 0, ctx());
-  const known = INPUTS.includes(f.property) || f.property === "__meta" || f.property.startsWith("tags.") || /^customTimeouts\.(create|update|delete)$/.test(f.property);
+  const known =
+    INPUTS.includes(f.property) ||
+    f.property === "__meta" ||
+    f.property.startsWith("tags.") ||
+    /^customTimeouts\.(create|update|delete)$/.test(f.property);
   assert.ok(known, `unknown property: ${ctx()}`);
   assert.equal(typeof f.reason, "string", ctx());
   assert.ok(f.reason.length > 0, ctx());
@@ -246,7 +299,8 @@ test("check never throws on thousands of hostile inputs, and every failure names
       assert.equal(typeof result.inputs, "object");
       for (const f of result.failures) assertFailureShape(f, news);
       failures += result.failures.length;
-      for (const [k, v] of Object.entries(result.inputs)) assert.notEqual(v, undefined, `inputs.${k} is undefined (the plugin rejects undefined values)`);
+      for (const [k, v] of Object.entries(result.inputs))
+        assert.notEqual(v, undefined, `inputs.${k} is undefined (the plugin rejects undefined values)`);
     }
   }
   assert.ok(failures > 4000, `the hostile inputs should fail often (${failures})`);
@@ -310,16 +364,15 @@ test("check with unknown values (preview) does not fail and does not invent a na
   assert.equal(partly.inputs.imageName, undefined, "no name while a replacement-triggering input is unknown");
 });
 
-test(
-  "check does not throw for timeouts whose String() throws, and keeps a tag named __proto__",
-  () => {
-    const lc = lifecycle();
-    for (const t of [{ toString: 1 }, { toString: "x", valueOf: "y" }, [{ toString: 1 }]]) {
-      assert.doesNotThrow(() => lc.check({}, { sourceImageId: "image-abcd1234", destinationRegion: "cn-shanghai", __meta: { timeouts: { create: t } } }));
-    }
-    // A tag key "__proto__" passes check, so adding it must be a change.
-    const proto = JSON.parse('{"__proto__": "x"}') as Record<string, unknown>;
-    assert.deepEqual(lc.check({}, { sourceImageId: "image-abcd1234", destinationRegion: "cn-shanghai", tags: proto }).failures, []);
-    assert.equal(lc.diff("image-abcd1234", { tags: {} }, { tags: proto }).changes, true);
-  },
-);
+test("check does not throw for timeouts whose String() throws, and keeps a tag named __proto__", () => {
+  const lc = lifecycle();
+  for (const t of [{ toString: 1 }, { toString: "x", valueOf: "y" }, [{ toString: 1 }]]) {
+    assert.doesNotThrow(() =>
+      lc.check({}, { sourceImageId: "image-abcd1234", destinationRegion: "cn-shanghai", __meta: { timeouts: { create: t } } }),
+    );
+  }
+  // A tag key "__proto__" passes check, so adding it must be a change.
+  const proto = JSON.parse('{"__proto__": "x"}') as Record<string, unknown>;
+  assert.deepEqual(lc.check({}, { sourceImageId: "image-abcd1234", destinationRegion: "cn-shanghai", tags: proto }).failures, []);
+  assert.equal(lc.diff("image-abcd1234", { tags: {} }, { tags: proto }).changes, true);
+});

@@ -12,7 +12,12 @@ function config(values: Record<string, string>): ConfigSource {
 
 test("stack config beats environment variables", () => {
   const s = resolveSettings(
-    config({ "volcengine:accessKey": "AK-config", "volcengine:secretKey": "SK-config", "volcengine:region": "cn-beijing", "volcengine:sessionToken": "tok-config" }),
+    config({
+      "volcengine:accessKey": "AK-config",
+      "volcengine:secretKey": "SK-config",
+      "volcengine:region": "cn-beijing",
+      "volcengine:sessionToken": "tok-config",
+    }),
     { VOLCENGINE_ACCESS_KEY: "AK-env", VOLCENGINE_SECRET_KEY: "SK-env", VOLCENGINE_REGION: "cn-shanghai", VOLCENGINE_SESSION_TOKEN: "tok-env" },
   );
   assert.deepEqual(s.credentials, { accessKeyId: "AK-config", secretKey: "SK-config", sessionToken: "tok-config" });
@@ -39,7 +44,12 @@ test("VOLCENGINE_* environment variables when config is absent", () => {
 test("VOLC_ACCESSKEY / VOLC_SECRETKEY (the SDK's names) are the last fallback", () => {
   let s = resolveSettings(config({}), { VOLC_ACCESSKEY: "AK-sdk", VOLC_SECRETKEY: "SK-sdk" });
   assert.deepEqual(s.credentials, { accessKeyId: "AK-sdk", secretKey: "SK-sdk", sessionToken: undefined });
-  s = resolveSettings(config({}), { VOLC_ACCESSKEY: "AK-sdk", VOLC_SECRETKEY: "SK-sdk", VOLCENGINE_ACCESS_KEY: "AK-env", VOLCENGINE_SECRET_KEY: "SK-env" });
+  s = resolveSettings(config({}), {
+    VOLC_ACCESSKEY: "AK-sdk",
+    VOLC_SECRETKEY: "SK-sdk",
+    VOLCENGINE_ACCESS_KEY: "AK-env",
+    VOLCENGINE_SECRET_KEY: "SK-env",
+  });
   assert.deepEqual(s.credentials, { accessKeyId: "AK-env", secretKey: "SK-env", sessionToken: undefined });
   // Mixed sources are combined key by key.
   s = resolveSettings(config({ "volcengine:accessKey": "AK-config" }), { VOLC_SECRETKEY: "SK-sdk" });
@@ -65,19 +75,27 @@ test("no credentials unless both keys are set; defaults", () => {
   assert.equal(s.region, undefined);
   assert.equal(s.preflight, false);
   assert.equal(s.maxRequestsPerSecond, undefined);
-  for (const off of ["false", "0", "no", "off", "maybe"]) assert.equal(resolveSettings(undefined, { VOLCENGINE_COPIED_IMAGE_PREFLIGHT: off }).preflight, false, off);
-  for (const on of ["1", "TRUE", "yes", "On"]) assert.equal(resolveSettings(config({ "volcengine:copiedImagePreflight": on }), {}).preflight, true, on);
+  for (const off of ["false", "0", "no", "off", "maybe"])
+    assert.equal(resolveSettings(undefined, { VOLCENGINE_COPIED_IMAGE_PREFLIGHT: off }).preflight, false, off);
+  for (const on of ["1", "TRUE", "yes", "On"])
+    assert.equal(resolveSettings(config({ "volcengine:copiedImagePreflight": on }), {}).preflight, true, on);
 });
 
 test("maxRequestsPerSecond must be a positive number", () => {
   for (const bad of ["0", "-1", "abc", "Infinity", "NaN"]) {
-    assert.throws(() => resolveSettings(undefined, { VOLCENGINE_MAX_REQUESTS_PER_SECOND: bad }), (e: Error) => e instanceof ConfigError && /volcengine:maxRequestsPerSecond/.test(e.message));
+    assert.throws(
+      () => resolveSettings(undefined, { VOLCENGINE_MAX_REQUESTS_PER_SECOND: bad }),
+      (e: Error) => e instanceof ConfigError && /volcengine:maxRequestsPerSecond/.test(e.message),
+    );
   }
 });
 
 test("endpoint: a bare host means https; URL forms keep their scheme and port", () => {
   assert.deepEqual(parseEndpoint("open.volcengineapi.com"), { protocol: "https:", host: "open.volcengineapi.com" });
-  assert.deepEqual(parseEndpoint("ecs.cn-beijing-autodriving.volcengineapi.com"), { protocol: "https:", host: "ecs.cn-beijing-autodriving.volcengineapi.com" });
+  assert.deepEqual(parseEndpoint("ecs.cn-beijing-autodriving.volcengineapi.com"), {
+    protocol: "https:",
+    host: "ecs.cn-beijing-autodriving.volcengineapi.com",
+  });
   assert.deepEqual(parseEndpoint("open.volcengineapi.com:8443"), { protocol: "https:", host: "open.volcengineapi.com:8443" });
   assert.deepEqual(parseEndpoint("https://open.volcengineapi.com"), { protocol: "https:", host: "open.volcengineapi.com" });
   assert.deepEqual(parseEndpoint("https://open.volcengineapi.com/"), { protocol: "https:", host: "open.volcengineapi.com" });
@@ -90,7 +108,14 @@ test("endpoint: plain http only for loopback hosts", () => {
   assert.deepEqual(parseEndpoint("http://localhost:1"), { protocol: "http:", host: "localhost:1" });
   assert.deepEqual(parseEndpoint("http://[::1]:2"), { protocol: "http:", host: "[::1]:2" });
   assert.deepEqual(parseEndpoint("http://127.8.9.10"), { protocol: "http:", host: "127.8.9.10" });
-  for (const remote of ["http://example.com", "http://open.volcengineapi.com", "http://10.0.0.1:8787", "http://localhost.example.com", "http://127.0.0.1.nip.io", "http://[::2]:1"]) {
+  for (const remote of [
+    "http://example.com",
+    "http://open.volcengineapi.com",
+    "http://10.0.0.1:8787",
+    "http://localhost.example.com",
+    "http://127.0.0.1.nip.io",
+    "http://[::2]:1",
+  ]) {
     assert.throws(
       () => parseEndpoint(remote),
       (e: Error) => e instanceof ConfigError && e.message.includes("volcengine:endpoint") && /http is accepted only for loopback/.test(e.message),
@@ -113,7 +138,11 @@ test("endpoint: paths, queries, user info and other schemes rejected, naming vol
     "https://",
     "http://exa mple.com",
   ]) {
-    assert.throws(() => parseEndpoint(bad), (e: Error) => e instanceof ConfigError && e.message.includes("volcengine:endpoint"), bad);
+    assert.throws(
+      () => parseEndpoint(bad),
+      (e: Error) => e instanceof ConfigError && e.message.includes("volcengine:endpoint"),
+      bad,
+    );
   }
   assert.throws(() => resolveSettings(config({ "volcengine:endpoint": "http://example.com" }), {}), /volcengine:endpoint.*loopback/);
   assert.throws(() => resolveSettings(undefined, { VOLCENGINE_ENDPOINT: "https://x/y" }), /volcengine:endpoint/);
@@ -121,7 +150,8 @@ test("endpoint: paths, queries, user info and other schemes rejected, naming vol
 
 test("missingCredentialsMessage names the config keys and the environment variables", () => {
   const m = missingCredentialsMessage(resolveSettings(undefined, {}));
-  for (const name of ["volcengine:accessKey", "volcengine:secretKey", "VOLCENGINE_ACCESS_KEY", "VOLCENGINE_SECRET_KEY"]) assert.ok(m.includes(name), name);
+  for (const name of ["volcengine:accessKey", "volcengine:secretKey", "VOLCENGINE_ACCESS_KEY", "VOLCENGINE_SECRET_KEY"])
+    assert.ok(m.includes(name), name);
 });
 
 test("no error message ever contains the secret key", () => {

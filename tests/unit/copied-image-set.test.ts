@@ -107,24 +107,32 @@ function value<T>(o: pulumi.Output<T>): Promise<T> {
 }
 
 const setUrn = (name: string) => `urn:pulumi:${STACK}::${PROJECT}::${COPIED_IMAGE_SET_TYPE}::${name}`;
-const childUrn = (set: string, region: string) =>
-  `urn:pulumi:${STACK}::${PROJECT}::${COPIED_IMAGE_SET_TYPE}$${CHILD_TYPE}::${set}-${region}`;
+const childUrn = (set: string, region: string) => `urn:pulumi:${STACK}::${PROJECT}::${COPIED_IMAGE_SET_TYPE}$${CHILD_TYPE}::${set}-${region}`;
 
 test("one CopiedImage child per region, named <set>-<region>, parented to the set", async () => {
   const regions = ["cn-shanghai", "cn-guangzhou", "ap-southeast-1"];
   const { result: set, seen, children } = await run(() => new CopiedImageSet("web", { sourceImageId: SOURCE_IMAGE, destinationRegions: regions }));
 
   const component = seen.filter((s) => !s.custom);
-  assert.deepEqual(component.map((s) => [s.type, s.name, s.urn]), [[COPIED_IMAGE_SET_TYPE, "web", setUrn("web")]]);
+  assert.deepEqual(
+    component.map((s) => [s.type, s.name, s.urn]),
+    [[COPIED_IMAGE_SET_TYPE, "web", setUrn("web")]],
+  );
   assert.equal(await value(set.urn), setUrn("web"));
 
   assert.equal(children.length, 3);
-  assert.deepEqual(children.map((c) => c.name), regions.map((r) => `web-${r}`));
+  assert.deepEqual(
+    children.map((c) => c.name),
+    regions.map((r) => `web-${r}`),
+  );
   for (const c of children) {
     assert.equal(c.type, CHILD_TYPE);
     assert.equal(c.parent, setUrn("web"));
   }
-  assert.deepEqual(children.map((c) => c.urn), regions.map((r) => childUrn("web", r)));
+  assert.deepEqual(
+    children.map((c) => c.urn),
+    regions.map((r) => childUrn("web", r)),
+  );
 
   assert.deepEqual(Object.keys(set.images), regions);
   for (const r of regions) {
@@ -176,11 +184,20 @@ test("inputs and options are passed through to every child", async () => {
 });
 
 test("without imageName each child names itself (no imageName input), without options nothing is forced", async () => {
-  const { result: set, children, inputs } = await run(() => new CopiedImageSet("web", { sourceImageId: SOURCE_IMAGE, destinationRegions: ["cn-shanghai"] }));
+  const {
+    result: set,
+    children,
+    inputs,
+  } = await run(() => new CopiedImageSet("web", { sourceImageId: SOURCE_IMAGE, destinationRegions: ["cn-shanghai"] }));
   const child = set.images["cn-shanghai"]!;
   // Only the given inputs are sent (the provider generates the name)...
   const sent = inputs.get("web-cn-shanghai")!;
-  assert.deepEqual(Object.keys(sent).filter((k) => !k.startsWith("__")).sort(), ["destinationRegion", "sourceImageId"]);
+  assert.deepEqual(
+    Object.keys(sent)
+      .filter((k) => !k.startsWith("__"))
+      .sort(),
+    ["destinationRegion", "sourceImageId"],
+  );
   // ...yet every declared property of the child is an Output (the provider's values land there).
   for (const key of ["imageName", "sourceRegion", "description", "copyImageTags", "projectName", "tags", "imageId", "status"] as const) {
     assert.ok(pulumi.Output.isInstance(child[key]), `images[r].${key} is an Output`);
@@ -223,7 +240,9 @@ test("maxCopiesInFlight 2 over 5 regions: the registered dependencies form two l
 });
 
 test("maxCopiesInFlight 2: at most two mock copies run at once; without a cap all five do", async () => {
-  const capped = await run(() => new CopiedImageSet("web", { sourceImageId: SOURCE_IMAGE, destinationRegions: FIVE, maxCopiesInFlight: 2 }), { copyMs: 250 });
+  const capped = await run(() => new CopiedImageSet("web", { sourceImageId: SOURCE_IMAGE, destinationRegions: FIVE, maxCopiesInFlight: 2 }), {
+    copyMs: 250,
+  });
   assert.equal(capped.inFlight.max, 2);
   assert.equal(capped.children.length, 5);
   const free = await run(() => new CopiedImageSet("web", { sourceImageId: SOURCE_IMAGE, destinationRegions: FIVE }), { copyMs: 250 });
@@ -237,8 +256,16 @@ test("invalid arguments throw a ResourceError naming the argument and the rule, 
     ["empty list", { destinationRegions: [] }, /destinationRegions must list at least one region/],
     ["missing list", {}, /destinationRegions must be a plain array .* got undefined/],
     ["an Output", { destinationRegions: pulumi.output(["cn-shanghai"]) }, /destinationRegions must be a plain array .*not an Output.* got an Output/],
-    ["duplicate", { destinationRegions: ["cn-shanghai", "cn-guangzhou", "cn-shanghai"] }, /destinationRegions\[2\] "cn-shanghai" is listed twice; each region may appear once/],
-    ["the source region", { sourceRegion: "cn-beijing", destinationRegions: ["cn-shanghai", "cn-beijing"] }, /destinationRegions\[1\] "cn-beijing" is the sourceRegion/],
+    [
+      "duplicate",
+      { destinationRegions: ["cn-shanghai", "cn-guangzhou", "cn-shanghai"] },
+      /destinationRegions\[2\] "cn-shanghai" is listed twice; each region may appear once/,
+    ],
+    [
+      "the source region",
+      { sourceRegion: "cn-beijing", destinationRegions: ["cn-shanghai", "cn-beijing"] },
+      /destinationRegions\[1\] "cn-beijing" is the sourceRegion/,
+    ],
     ["not a region", { destinationRegions: ["cn-shanghai", "Shanghai"] }, /destinationRegions\[1\] "Shanghai" is not a region id/],
     ["an empty region", { destinationRegions: [""] }, /destinationRegions\[0\] is required/],
     ["cap 0", { destinationRegions: ["cn-shanghai"], maxCopiesInFlight: 0 }, /maxCopiesInFlight must be a positive integer \(at least 1\), got 0/],
@@ -263,13 +290,17 @@ test("invalid arguments throw a ResourceError naming the argument and the rule, 
     assert.deepEqual(seen, [], `${label}: nothing registered`);
   }
   // A sourceRegion known only later cannot be checked here (the child's check rejects it then).
-  const { children } = await run(() => new CopiedImageSet("ok", { ...base, sourceRegion: pulumi.output("cn-beijing"), destinationRegions: ["cn-beijing"] }));
+  const { children } = await run(
+    () => new CopiedImageSet("ok", { ...base, sourceRegion: pulumi.output("cn-beijing"), destinationRegions: ["cn-beijing"] }),
+  );
   assert.equal(children.length, 1);
 });
 
 test("adding or removing a region leaves the other children's names and URNs unchanged", async () => {
   const urns = async (regions: string[], cap?: number) => {
-    const { children } = await run(() => new CopiedImageSet("web", { sourceImageId: SOURCE_IMAGE, destinationRegions: regions, maxCopiesInFlight: cap }));
+    const { children } = await run(
+      () => new CopiedImageSet("web", { sourceImageId: SOURCE_IMAGE, destinationRegions: regions, maxCopiesInFlight: cap }),
+    );
     return new Map(children.map((c) => [c.name, c.urn!]));
   };
   const before = await urns(["cn-shanghai", "cn-guangzhou", "ap-southeast-1"], 2);

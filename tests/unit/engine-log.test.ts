@@ -8,11 +8,11 @@ import { grpc, emptyPb, pulumiDir, providerGrpcPb } from "../../kit/plugin/proto
 import { createReporterFactory, type FallbackLog } from "../../provider/engine-log";
 import { engineAddressFromArgv, GrpcEngineSink, Severity, type LogEntry } from "../../provider/engine-sink";
 import { copyStatusText, copyProgressReporter, formatTimeLeft } from "../../provider/copy-status";
-import { PollSchedule, DEFAULT_WAIT_POLICY } from "../../provider/schedule";
+import { PollSchedule } from "../../provider/schedule";
+import { DEFAULT_WAIT_POLICY } from "../../provider/wait-policy";
 import { engineCancelSignal, engineCancelCount, engineGone, watchEngineCancel } from "../../provider/engine-cancel";
 import { CANARY, CANARY_VALUES } from "../provider/env";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const engineGrpcPb = require(require.resolve("@pulumi/pulumi/proto/engine_grpc_pb", { paths: [pulumiDir] }));
 
 const URN = "urn:pulumi:dev::proj::pulumi-nodejs:dynamic/volcengine:CopiedImage::web-sh";
@@ -82,7 +82,12 @@ test("status is an ephemeral info Log on the resource's URN; info and warn are p
   r.warn("something to know");
   await reporters.flush(5_000);
   assert.deepEqual(engine.received, [
-    { severity: Severity.Info, message: "CopiedImage web-sh: copying image-src (cn-beijing) to cn-shanghai as image-abc", urn: URN, ephemeral: false },
+    {
+      severity: Severity.Info,
+      message: "CopiedImage web-sh: copying image-src (cn-beijing) to cn-shanghai as image-abc",
+      urn: URN,
+      ephemeral: false,
+    },
     { severity: Severity.Info, message: "copying 10%", urn: URN, ephemeral: true },
     { severity: Severity.Warning, message: "CopiedImage web-sh: something to know", urn: URN, ephemeral: false },
   ]);
@@ -179,7 +184,10 @@ test("an engine that never answers: the call deadline bounds it, then the fallba
   await reporters.flush(100);
   assert.ok(Date.now() - t0 < 1_000, "flush is bounded by its own timeout");
   await reporters.flush(5_000);
-  assert.deepEqual(lines.map((l) => l.message), ["CopiedImage web-sh: hello"]);
+  assert.deepEqual(
+    lines.map((l) => l.message),
+    ["CopiedImage web-sh: hello"],
+  );
   sink.close();
   engine.delayMs = 0;
   await engine.stop().catch(() => undefined);
@@ -246,7 +254,11 @@ test("status text: phase and percent, and time left once the rate is known", () 
 
 test("copyProgressReporter: a status for every report, one persistent line at success", () => {
   const calls: string[] = [];
-  const reporter = { status: (t: string) => calls.push(`status ${t}`), info: (t: string) => calls.push(`info ${t}`), warn: (t: string) => calls.push(`warn ${t}`) };
+  const reporter = {
+    status: (t: string) => calls.push(`status ${t}`),
+    info: (t: string) => calls.push(`info ${t}`),
+    warn: (t: string) => calls.push(`warn ${t}`),
+  };
   const on = copyProgressReporter(reporter, "image-abc");
   on({ imageId: "image-abc", status: "Running", process: 50, elapsedMs: 10_000, taskId: "t-1" });
   on({ imageId: "image-abc", status: "Succeeded", process: 100, elapsedMs: 20_000, taskId: "t-1" });

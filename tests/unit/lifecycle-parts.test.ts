@@ -13,12 +13,24 @@ import { FakeClock } from "./fake-clock";
 
 test("defaults: every value is checked, and a bad one names the option and the rule", () => {
   assert.deepEqual(resolveTunables({}), DEFAULT_TUNABLES);
-  assert.throws(() => resolveTunables({ requestTimeoutMs: 0 }), (e) => e instanceof OptionError && /^requestTimeoutMs must be a positive finite number; got 0\.$/.test(e.message));
+  assert.throws(
+    () => resolveTunables({ requestTimeoutMs: 0 }),
+    (e) => e instanceof OptionError && /^requestTimeoutMs must be a positive finite number; got 0\.$/.test(e.message),
+  );
   assert.throws(() => resolveTunables({ retry: { retries: 1.5 } }), /retry\.retries must be a whole number, 0 or more; got 1\.5/);
-  assert.throws(() => resolveTunables({ retry: { minDelayMs: 500, maxDelayMs: 100 } }), /retry\.minDelayMs \(500\) must not be more than retry\.maxDelayMs \(100\)/);
+  assert.throws(
+    () => resolveTunables({ retry: { minDelayMs: 500, maxDelayMs: 100 } }),
+    /retry\.minDelayMs \(500\) must not be more than retry\.maxDelayMs \(100\)/,
+  );
   assert.throws(() => resolveTunables({ waitPolicy: { backoff: 0.5 } }), /WaitPolicy\.backoff must be a finite number of at least 1 .*got 0\.5/);
-  assert.throws(() => resolveTunables({ waitPolicy: { firstDelayMs: Number.NaN } }), /WaitPolicy\.firstDelayMs must be a finite number of milliseconds.*got NaN/);
-  assert.throws(() => resolveTunables({ deletePollMs: { min: 300, max: 200 } }), /deletePollMs \(min, max\)\.initialMs \(300\) must not be more than/);
+  assert.throws(
+    () => resolveTunables({ waitPolicy: { firstDelayMs: Number.NaN } }),
+    /WaitPolicy\.firstDelayMs must be a finite number of milliseconds.*got NaN/,
+  );
+  assert.throws(
+    () => resolveTunables({ deletePollMs: { min: 300, max: 200 } }),
+    /deletePollMs \(min, max\)\.initialMs \(300\) must not be more than/,
+  );
   const fast = resolveTunables({ deletePollMs: { min: 50, max: 200 } });
   assert.deepEqual(fast.confirmPoll, { initialMs: 50, maxMs: 200, factor: 2 });
 });
@@ -32,7 +44,12 @@ const settings = (over: Partial<ProviderSettings["credentials"] & { rate: number
 
 test("session cache: keyed by endpoint, every credential part and the rate; the key holds no credential", () => {
   const base = sessionKey(settings());
-  for (const changed of [settings({ secretKey: "secret-2" }), settings({ sessionToken: "token" }), settings({ accessKeyId: "AKID2" }), settings({ rate: 5 })]) {
+  for (const changed of [
+    settings({ secretKey: "secret-2" }),
+    settings({ sessionToken: "token" }),
+    settings({ accessKeyId: "AKID2" }),
+    settings({ rate: 5 }),
+  ]) {
     assert.notEqual(sessionKey(changed), base);
   }
   assert.equal(sessionKey(settings()), base);
@@ -78,17 +95,40 @@ test("reporter: today's lines, prefixed with the resource; progress every 10 poi
     throw new Error("stdout closed");
   }, clock)({ resourceName: "web" });
   assert.doesNotThrow(() => throwing.info("x"));
-  const bad = safeFactory(() => ({ status: () => { throw new Error("a"); }, info: () => { throw new Error("b"); }, warn: () => { throw new Error("c"); } }) as Reporter);
+  const bad = safeFactory(
+    () =>
+      ({
+        status: () => {
+          throw new Error("a");
+        },
+        info: () => {
+          throw new Error("b");
+        },
+        warn: () => {
+          throw new Error("c");
+        },
+      }) as Reporter,
+  );
   const r2 = bad({ resourceName: "web" });
   assert.doesNotThrow(() => (r2.status("s"), r2.info("i"), r2.warn("w")));
-  assert.doesNotThrow(() => safeFactory(() => { throw new Error("factory"); })({}).info("x"));
+  assert.doesNotThrow(() =>
+    safeFactory(() => {
+      throw new Error("factory");
+    })({}).info("x"),
+  );
 });
 
 test("reconcile: only what differs is changed; removed keys are the ones managed before; which side wins", () => {
   const tags = [{ Key: "team", Value: "web" }, ownerTag({ identity: "p/s/web" })];
-  assert.deepEqual(planChanges({ imageName: "a", tags }, { imageName: "a", tags: { team: "web", [OWNER_TAG_KEY]: ownerTagValue("p/s/web") }, managedKeys: [] }), { modify: undefined, untag: [], tag: [] });
   assert.deepEqual(
-    planChanges({ imageName: "b", description: "", tags: [{ Key: "team", Value: "api" }] }, { imageName: "a", description: "old", tags: { team: "web", env: "dev", copied: "x" }, managedKeys: ["team", "env"] }),
+    planChanges({ imageName: "a", tags }, { imageName: "a", tags: { team: "web", [OWNER_TAG_KEY]: ownerTagValue("p/s/web") }, managedKeys: [] }),
+    { modify: undefined, untag: [], tag: [] },
+  );
+  assert.deepEqual(
+    planChanges(
+      { imageName: "b", description: "", tags: [{ Key: "team", Value: "api" }] },
+      { imageName: "a", description: "old", tags: { team: "web", env: "dev", copied: "x" }, managedKeys: ["team", "env"] },
+    ),
     { modify: { imageName: "b", description: "" }, untag: ["env"], tag: [{ Key: "team", Value: "api" }] },
   );
   assert.equal(reported("write", "program", "image", "recorded"), "program");
@@ -98,7 +138,22 @@ test("reconcile: only what differs is changed; removed keys are the ones managed
 });
 
 test("the output table: image fields come from DescribeImages, the resource class passes every output-only key", () => {
-  assert.deepEqual(OUTPUT_ONLY_KEYS, ["imageId", "taskId", "status", "progress", "size", "osName", "osType", "platform", "platformVersion", "architecture", "bootMode", "visibility", "createdAt", "snapshotIds"]);
+  assert.deepEqual(OUTPUT_ONLY_KEYS, [
+    "imageId",
+    "taskId",
+    "status",
+    "progress",
+    "size",
+    "osName",
+    "osType",
+    "platform",
+    "platformVersion",
+    "architecture",
+    "bootMode",
+    "visibility",
+    "createdAt",
+    "snapshotIds",
+  ]);
   const f = imageFields({
     ImageId: "image-1",
     ImageName: "n",
@@ -107,7 +162,10 @@ test("the output table: image fields come from DescribeImages, the resource clas
     Size: 40,
     OsName: "Ubuntu",
     CreatedAt: "2026-01-01T00:00:00Z",
-    Snapshots: [{ SnapshotId: "snap-1", Size: 40, VolumeKind: "system" }, { SnapshotId: "snap-2", Size: 100, VolumeKind: "data" }],
+    Snapshots: [
+      { SnapshotId: "snap-1", Size: 40, VolumeKind: "system" },
+      { SnapshotId: "snap-2", Size: 100, VolumeKind: "data" },
+    ],
   });
   assert.deepEqual(f.snapshotIds, ["snap-1", "snap-2"], "snapshotIds maps Snapshots[].SnapshotId");
   assert.equal(imageFields({ ImageId: "image-2" }).snapshotIds, undefined, "no Snapshots in the answer: no snapshotIds");

@@ -21,7 +21,12 @@ test("pollUntil: looks until done, sleeping by the backoff up to its ceiling, an
   await clock.runUntilIdle();
   assert.deepEqual(await run, { kind: "done", value: "gone", attempts: 5, elapsedMs: 100 + 200 + 400 + 400 });
   assert.deepEqual(looks, [0, 100, 300, 700, 1100]);
-  assert.deepEqual(retries, [["busy 1", 100], ["busy 2", 200], ["busy 3", 400], ["busy 4", 400]]);
+  assert.deepEqual(retries, [
+    ["busy 1", 100],
+    ["busy 2", 200],
+    ["busy 3", 400],
+    ["busy 4", 400],
+  ]);
 });
 
 test("pollUntil: no sleep starts that would end past the deadline; the outcome carries the last reason", async () => {
@@ -63,5 +68,13 @@ test("pollUntil: an abort ends the sleep at once with the outcome aborted; an ab
 test("pollUntil: a probe that throws ends the loop with that error (the probe decides what is worth another look)", async () => {
   const clock = new FakeClock();
   const boom = new Error("AccessDenied");
-  await assert.rejects(pollUntil(async () => { throw boom; }, { backoff, deadline: Infinity, clock }), (e) => e === boom);
+  await assert.rejects(
+    pollUntil(
+      async () => {
+        throw boom;
+      },
+      { backoff, deadline: Infinity, clock },
+    ),
+    (e) => e === boom,
+  );
 });

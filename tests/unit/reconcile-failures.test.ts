@@ -7,7 +7,8 @@ import { isAuthorizationError } from "../../provider/errors";
 import { VolcengineError } from "../../provider/errors";
 import type { DestinationRegionClient, Tag } from "../../provider/ecs";
 
-const denied = (action: string, code = "AccessDenied") => new VolcengineError({ code, action, region: "cn-shanghai", httpStatus: 403, requestId: "req-1" });
+const denied = (action: string, code = "AccessDenied") =>
+  new VolcengineError({ code, action, region: "cn-shanghai", httpStatus: 403, requestId: "req-1" });
 const broken = (action: string) => new VolcengineError({ code: "ConnectionReset", action, region: "cn-shanghai", ambiguous: true });
 
 /** A destination whose actions succeed unless `fail` says otherwise (by action, and for TagResources by call number). */
@@ -45,7 +46,12 @@ async function failure(p: Promise<unknown>): Promise<ReconcileError> {
 
 test("all goes through: applied is the desired picture, changed is true", async () => {
   const { client } = fake();
-  const r = await reconcile(client, "image-1", { imageName: "new", tags: tags({ a: "1" }) }, { imageName: "old", tags: { b: "2" }, managedKeys: ["b"] });
+  const r = await reconcile(
+    client,
+    "image-1",
+    { imageName: "new", tags: tags({ a: "1" }) },
+    { imageName: "old", tags: { b: "2" }, managedKeys: ["b"] },
+  );
   assert.deepEqual(r, { changed: true, tagged: true, applied: { imageName: "new", description: undefined, tags: { a: "1" } } });
   const none = await reconcile(client, "image-1", { tags: [] }, { tags: {}, managedKeys: [] });
   assert.equal(none.changed, false);
@@ -55,13 +61,21 @@ test("all goes through: applied is the desired picture, changed is true", async 
 test("TagResources refused after a rename and an untag: the rename and the untag are applied, the tags are missing", async () => {
   const { client, calls } = fake({ tag: () => denied("TagResources") });
   const e = await failure(
-    reconcile(client, "image-1", { imageName: "new", tags: tags({ team: "web2", env: "prod" }) }, { imageName: "old", tags: { team: "web", tier: "base" }, managedKeys: ["team", "tier"] }),
+    reconcile(
+      client,
+      "image-1",
+      { imageName: "new", tags: tags({ team: "web2", env: "prod" }) },
+      { imageName: "old", tags: { team: "web", tier: "base" }, managedKeys: ["team", "tier"] },
+    ),
   );
   assert.deepEqual(calls, ['modify {"imageName":"new"}', "untag tier", "tag 2"]);
   assert.equal(e.action, "TagResources");
   assert.equal(e.applied.imageName, "new");
   assert.deepEqual(e.applied.tags, { team: "web" }, "a refused request changed nothing");
-  assert.deepEqual(e.missingTags.map((t) => t.Key), ["team", "env"]);
+  assert.deepEqual(
+    e.missingTags.map((t) => t.Key),
+    ["team", "env"],
+  );
   const m = describeReconcileFailure(e);
   assert.match(m, /^tagging failed: TagResources in cn-shanghai failed: AccessDenied/);
   assert.match(m, /lack the right ecs:TagResources/);
@@ -78,10 +92,19 @@ test("an ambiguous failure: the keys of that request are left out (they may or m
 });
 
 test("a refused rename: the old name stays; untag refused: the keys stay on the image", async () => {
-  const r1 = await failure(reconcile(fake({ modify: denied("ModifyImageAttribute") }).client, "i", { imageName: "n", tags: [] }, { imageName: "o", tags: {}, managedKeys: [] }));
+  const r1 = await failure(
+    reconcile(
+      fake({ modify: denied("ModifyImageAttribute") }).client,
+      "i",
+      { imageName: "n", tags: [] },
+      { imageName: "o", tags: {}, managedKeys: [] },
+    ),
+  );
   assert.equal(r1.applied.imageName, "o");
   assert.match(describeReconcileFailure(r1), /ecs:ModifyImageAttribute/);
-  const r2 = await failure(reconcile(fake({ untag: denied("UntagResources", "LackPolicy") }).client, "i", { tags: [] }, { tags: { a: "1" }, managedKeys: ["a"] }));
+  const r2 = await failure(
+    reconcile(fake({ untag: denied("UntagResources", "LackPolicy") }).client, "i", { tags: [] }, { tags: { a: "1" }, managedKeys: ["a"] }),
+  );
   assert.deepEqual(r2.applied.tags, { a: "1" });
   assert.match(describeReconcileFailure(r2), /^removing tags failed: .*LackPolicy.*ecs:UntagResources/s);
 });

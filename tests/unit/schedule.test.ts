@@ -3,7 +3,8 @@
 // cadence (DescribeTasks after 1, 2, 4, 8 s, then every 10 s) on the same copies.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_WAIT_POLICY, PollSchedule, TERRAFORM_CADENCE_GAPS_MS, validateWaitPolicy, type WaitPolicy } from "../../provider/schedule";
+import { PollSchedule } from "../../provider/schedule";
+import { DEFAULT_WAIT_POLICY, TERRAFORM_CADENCE_GAPS_MS, validateWaitPolicy, type WaitPolicy } from "../../provider/wait-policy";
 
 const S = 1_000;
 const MIN = 60 * S;
@@ -73,7 +74,13 @@ export function simulate(o: SimOptions): SimResult {
   const startedAt = 1_700_000_000_000;
   const taskStart = startedAt + (o.pendingMs ?? 0);
   const end = taskStart + o.durationMs;
-  const jitter = o.jitterSeed === undefined ? () => 0 : ((r) => () => Math.floor(r() * 3) - 1)(rng(o.jitterSeed));
+  const jitter =
+    o.jitterSeed === undefined
+      ? () => 0
+      : (
+          (r) => () =>
+            Math.floor(r() * 3) - 1
+        )(rng(o.jitterSeed));
   const read = (at: number): { status: string; process: number } => {
     if (at >= end) return { status: "Succeeded", process: 100 };
     if (at < taskStart) return { status: "Pending", process: 0 };
@@ -85,7 +92,7 @@ export function simulate(o: SimOptions): SimResult {
   const delays: number[] = [];
   let now = startedAt;
   let looks = 0;
-  let detectionMs = NaN;
+  let detectionMs: number;
   for (;;) {
     const d = s.nextDelay(now);
     delays.push(d);
@@ -367,7 +374,11 @@ test("PollSchedule: a policy without a budget (written before it existed) is bou
 test("validateWaitPolicy: the defaults pass; each broken rule is named with the option and the value", () => {
   validateWaitPolicy(DEFAULT_WAIT_POLICY);
   const bad = (patch: Partial<Record<keyof WaitPolicy, unknown>>, message: RegExp, type: new (...a: never[]) => Error = RangeError) =>
-    assert.throws(() => validateWaitPolicy({ ...DEFAULT_WAIT_POLICY, ...patch } as WaitPolicy), (e: Error) => e instanceof type && message.test(e.message), JSON.stringify(patch));
+    assert.throws(
+      () => validateWaitPolicy({ ...DEFAULT_WAIT_POLICY, ...patch } as WaitPolicy),
+      (e: Error) => e instanceof type && message.test(e.message),
+      JSON.stringify(patch),
+    );
   bad({ minDelayMs: 0 }, /^WaitPolicy\.minDelayMs must be greater than 0 .*\(got 0\)\.$/);
   bad({ minDelayMs: -1 }, /^WaitPolicy\.minDelayMs must be a finite number of milliseconds, at least 0 \(got -1\)\.$/);
   bad({ maxDelayMs: NaN }, /^WaitPolicy\.maxDelayMs must be a finite number/);
@@ -376,7 +387,10 @@ test("validateWaitPolicy: the defaults pass; each broken rule is named with the 
   bad({ maxDelayMs: 400 }, /^WaitPolicy\.maxDelayMs must be at least minDelayMs \(500\) \(got 400\)\.$/);
   bad({ firstDelayMs: 20_000 }, /^WaitPolicy\.firstDelayMs must be between minDelayMs \(500\) and maxDelayMs \(10000\) \(got 20000\)\.$/);
   bad({ firstDelayMs: 100 }, /^WaitPolicy\.firstDelayMs must be between/);
-  bad({ maxDelayMs: 5_000, firstDelayMs: 5_000 }, /^WaitPolicy\.maxDelayMs must be at least the budget's repeating gap, budgetGapsMs' last entry \(10000\).*\(got 5000\)\.$/);
+  bad(
+    { maxDelayMs: 5_000, firstDelayMs: 5_000 },
+    /^WaitPolicy\.maxDelayMs must be at least the budget's repeating gap, budgetGapsMs' last entry \(10000\).*\(got 5000\)\.$/,
+  );
   bad({ budgetGapsMs: [] }, /^WaitPolicy\.budgetGapsMs must be a non-empty array/);
   bad({ budgetGapsMs: [1_000, 0, 10_000] }, /^WaitPolicy\.budgetGapsMs\[1\] must be a finite number of milliseconds greater than 0 \(got 0\)\.$/);
   bad({ budgetGapsMs: [1_000, NaN] }, /^WaitPolicy\.budgetGapsMs\[1\] must be/);

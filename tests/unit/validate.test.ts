@@ -106,7 +106,17 @@ test("sourceImageId: image- followed by lowercase alphanumerics; required", () =
   assert.equal(checkImageId("image-" + "a".repeat(64)), undefined);
   assert.equal(checkImageId(UNKNOWN), undefined);
   for (const missing of [undefined, null, ""]) rejects(checkImageId(missing), "sourceImageId", /required/);
-  for (const bad of ["image-", "image-abc", "image-ABCD1234", "img-abcd1234", "image_abcd1234", " image-abcd1234", "image-abcd1234 ", "image-" + "a".repeat(65), "image-abcd-1234"]) {
+  for (const bad of [
+    "image-",
+    "image-abc",
+    "image-ABCD1234",
+    "img-abcd1234",
+    "image_abcd1234",
+    " image-abcd1234",
+    "image-abcd1234 ",
+    "image-" + "a".repeat(65),
+    "image-abcd-1234",
+  ]) {
     rejects(checkImageId(bad), "sourceImageId", /image id/);
   }
   rejects(checkImageId(123), "sourceImageId", /string/);
@@ -235,8 +245,33 @@ test("imageNamePrefix: turns any resource name into a prefix that, with a 7-char
 
   // Deterministic pseudo-random names over a hostile alphabet.
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const pieces = ["a", "Z", "0", "_", "-", ".", " ", "/", "镜", "𠀀", EMOJI, "\u0000", "\n", "\ud800", "\udfff", "é", "e\u0301", "٣", "ß", "İ", "\u200b", "\ufeff", "%", "𝒜"];
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const pieces = [
+    "a",
+    "Z",
+    "0",
+    "_",
+    "-",
+    ".",
+    " ",
+    "/",
+    "镜",
+    "𠀀",
+    EMOJI,
+    "\u0000",
+    "\n",
+    "\ud800",
+    "\udfff",
+    "é",
+    "e\u0301",
+    "٣",
+    "ß",
+    "İ",
+    "\u200b",
+    "\ufeff",
+    "%",
+    "𝒜",
+  ];
   for (let i = 0; i < 3000; i++) {
     const len = Math.floor(rand() * (i % 10 === 0 ? 400 : 20));
     let name = "";

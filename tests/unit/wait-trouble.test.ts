@@ -8,11 +8,19 @@ import type { CallBounds } from "../../provider/wire";
 import { badAnswer } from "../../provider/answers";
 import { TaskWatcher, type TaskSource } from "../../provider/wait";
 import { describeWait, type WaitOutcome } from "../../provider/wait-outcome";
-import type { WaitPolicy } from "../../provider/schedule";
+import type { WaitPolicy } from "../../provider/wait-policy";
 import { FakeClock, settle } from "./fake-clock";
 
-const POLICY: WaitPolicy = { firstDelayMs: 1_000, minDelayMs: 500, maxDelayMs: 10_000, backoff: 1.5, invisibleGraceMs: 5 * 60_000, imageCheckEveryMs: 5 * 60_000 };
-const html502 = () => badAnswer({ action: "DescribeTasks", region: "cn-shanghai", httpStatus: 502 }, "HTTP 502 with an HTML page, not a Volcengine answer");
+const POLICY: WaitPolicy = {
+  firstDelayMs: 1_000,
+  minDelayMs: 500,
+  maxDelayMs: 10_000,
+  backoff: 1.5,
+  invisibleGraceMs: 5 * 60_000,
+  imageCheckEveryMs: 5 * 60_000,
+};
+const html502 = () =>
+  badAnswer({ action: "DescribeTasks", region: "cn-shanghai", httpStatus: 502 }, "HTTP 502 with an HTML page, not a Volcengine answer");
 
 /** A region behind a gateway: `mode` says how each DescribeTasks request goes. */
 class GatewayRegion implements TaskSource {
@@ -55,7 +63,10 @@ test("HTTP 502 all along: the wait ends at its deadline and says DescribeTasks h
   assert.equal(o.pollTrouble.action, "DescribeTasks");
   assert.equal(o.pollTrouble.forMs, 59_000, "failing since the first poll, 1 s in");
   const sentence = describeWait(o);
-  assert.match(sentence, /^Timed out after 1m00s waiting for the copy into image-a in cn-shanghai: DescribeTasks has failed for the last 59s: HTTP 502 with an HTML page, not a Volcengine answer \(no request id\)\. The copy goes on in Volcengine\.$/);
+  assert.match(
+    sentence,
+    /^Timed out after 1m00s waiting for the copy into image-a in cn-shanghai: DescribeTasks has failed for the last 59s: HTTP 502 with an HTML page, not a Volcengine answer \(no request id\)\. The copy goes on in Volcengine\.$/,
+  );
   assert.doesNotMatch(sentence, /not seen yet|0% done/);
   assert.equal(clock.pendingTimers(), 0, "no timer left behind");
 });
@@ -116,5 +127,8 @@ test("a deadline beyond what a timer can hold (customTimeouts of 30 days) does n
   void watcher.wait("image-a", { deadline: 30 * 24 * 3_600_000 }).then((o) => (outcome = o));
   await clock.advance(60_000);
   assert.equal(outcome, undefined, "still waiting after a minute");
-  assert.ok(clock.requested.every((ms) => ms <= 2 ** 31 - 1), "no timer longer than 2^31-1 ms");
+  assert.ok(
+    clock.requested.every((ms) => ms <= 2 ** 31 - 1),
+    "no timer longer than 2^31-1 ms",
+  );
 });

@@ -5,13 +5,22 @@ import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import type { ImageRecord, TaskRecord } from "../../provider/ecs";
 import { VolcengineError } from "../../provider/errors";
-import { DEFAULT_WAIT_POLICY, PollSchedule, type WaitPolicy } from "../../provider/schedule";
-import { TaskWatcher, type Progress, type TaskSource } from "../../provider/wait";
+import { PollSchedule } from "../../provider/schedule";
+import { DEFAULT_WAIT_POLICY, type WaitPolicy } from "../../provider/wait-policy";
+import { TaskWatcher, type TaskSource } from "../../provider/wait";
+import type { Progress } from "../../provider/waiters";
 import { describeWait, type WaitOutcome } from "../../provider/wait-outcome";
 import { FakeClock, settle } from "./fake-clock";
 
 const MIN = 60_000;
-const POLICY: WaitPolicy = { firstDelayMs: 1_000, minDelayMs: 500, maxDelayMs: 60_000, backoff: 1.5, invisibleGraceMs: 5 * MIN, imageCheckEveryMs: 5 * MIN };
+const POLICY: WaitPolicy = {
+  firstDelayMs: 1_000,
+  minDelayMs: 500,
+  maxDelayMs: 60_000,
+  backoff: 1.5,
+  invisibleGraceMs: 5 * MIN,
+  imageCheckEveryMs: 5 * MIN,
+};
 
 // ------------------------------------------------------------------ PollSchedule
 
@@ -60,7 +69,7 @@ test("PollSchedule: a linear task's finish is predicted and the last look lands 
 
 test("PollSchedule: delays stay within [minDelay, maxDelay] whatever is observed", () => {
   let seed = 7;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (let run = 0; run < 200; run++) {
     const s = new PollSchedule(POLICY, 0);
     let now = 0;
@@ -211,25 +220,22 @@ for (const minutes of [1, 10, 60]) {
   });
 }
 
-test(
-  "TaskWatcher: copies of any length between 1 and 60 min are seen within ~1 s of their finish (median; worst 2 s)",
-  async () => {
-    const lates: number[] = [];
-    for (const minutes of [1, 5, 10, 30, 60]) {
-      for (let i = 0; i < 8; i++) {
-        const r = await singleCopy(minutes * MIN * (0.9 + 0.2 * (i / 8)), DEFAULT_WAIT_POLICY);
-        lates.push(r.late);
-      }
+test("TaskWatcher: copies of any length between 1 and 60 min are seen within ~1 s of their finish (median; worst 2 s)", async () => {
+  const lates: number[] = [];
+  for (const minutes of [1, 5, 10, 30, 60]) {
+    for (let i = 0; i < 8; i++) {
+      const r = await singleCopy(minutes * MIN * (0.9 + 0.2 * (i / 8)), DEFAULT_WAIT_POLICY);
+      lates.push(r.late);
     }
-    lates.sort((a, b) => a - b);
-    const worst = lates.at(-1)!;
-    const median = lates[Math.floor(lates.length / 2)];
-    // Linear progress: the median within a second; the worst within 2 s (a 10 s gap grid hits few
-    // distinct points of a 36 s percent, so some windows stay a few seconds wide).
-    assert.ok(median <= 1_000, `median: seen ${Math.round(median)} ms after the finish`);
-    assert.ok(worst <= 2_000, `worst: seen ${Math.round(worst)} ms after the finish`);
-  },
-);
+  }
+  lates.sort((a, b) => a - b);
+  const worst = lates.at(-1)!;
+  const median = lates[Math.floor(lates.length / 2)];
+  // Linear progress: the median within a second; the worst within 2 s (a 10 s gap grid hits few
+  // distinct points of a 36 s percent, so some windows stay a few seconds wide).
+  assert.ok(median <= 1_000, `median: seen ${Math.round(median)} ms after the finish`);
+  assert.ok(worst <= 2_000, `worst: seen ${Math.round(worst)} ms after the finish`);
+});
 
 // ------------------------------------------------------------------ (b) many waiters share polls
 
@@ -239,7 +245,13 @@ test("TaskWatcher: 50 concurrent waiters in one region share each DescribeTasks 
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
   const boxes = [];
   for (let i = 0; i < 50; i++) {
-    const c = region.add({ imageId: `image-many${String(i).padStart(4, "0")}`, taskId: `t-${i}`, start: clock.now(), durationMs: 10 * MIN, imageStatus: "creating" });
+    const c = region.add({
+      imageId: `image-many${String(i).padStart(4, "0")}`,
+      taskId: `t-${i}`,
+      start: clock.now(),
+      durationMs: 10 * MIN,
+      imageStatus: "creating",
+    });
     boxes.push(track(watcher.wait(c.imageId, { deadline: clock.now() + 2 * 60 * MIN })));
   }
   await clock.runUntilIdle();
@@ -258,7 +270,13 @@ test("TaskWatcher: 50 waiters finishing one after another share polls until each
   const boxes = [];
   const start = clock.now();
   for (let i = 0; i < 50; i++) {
-    const c = region.add({ imageId: `image-step${String(i).padStart(4, "0")}`, taskId: `t-${i}`, start, durationMs: 10 * MIN + i * 5_000, imageStatus: "creating" });
+    const c = region.add({
+      imageId: `image-step${String(i).padStart(4, "0")}`,
+      taskId: `t-${i}`,
+      start,
+      durationMs: 10 * MIN + i * 5_000,
+      imageStatus: "creating",
+    });
     boxes.push(track(watcher.wait(c.imageId, { deadline: start + 2 * 60 * MIN })));
   }
   await clock.advance(10 * MIN - 1);
@@ -285,7 +303,13 @@ test("TaskWatcher: waiters joining while others wait are folded into the same po
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
   const boxes = [];
   for (let i = 0; i < 10; i++) {
-    const c = region.add({ imageId: `image-late${String(i).padStart(4, "0")}`, taskId: `t-${i}`, start: clock.now(), durationMs: 5 * MIN, imageStatus: "creating" });
+    const c = region.add({
+      imageId: `image-late${String(i).padStart(4, "0")}`,
+      taskId: `t-${i}`,
+      start: clock.now(),
+      durationMs: 5 * MIN,
+      imageStatus: "creating",
+    });
     boxes.push(track(watcher.wait(c.imageId, { deadline: clock.now() + 60 * MIN })));
     await clock.advance(7_000);
   }
@@ -293,7 +317,10 @@ test("TaskWatcher: waiters joining while others wait are folded into the same po
   for (const b of boxes) assert.ok(b.outcome?.ok);
   const one = await singleCopy(5 * MIN, POLICY);
   assert.ok(region.taskCalls.length <= 0.7 * 10 * one.polls, `${region.taskCalls.length} calls vs ${one.polls} for one`);
-  assert.ok(region.taskCalls.some((ids) => ids.length === 10), "at some point one call carried all ten");
+  assert.ok(
+    region.taskCalls.some((ids) => ids.length === 10),
+    "at some point one call carried all ten",
+  );
 });
 
 // ------------------------------------------------------------------ (c) failure
@@ -374,7 +401,13 @@ test("TaskWatcher: a finished wait leaves no listener on the shared abort signal
   const watcher = new TaskWatcher("cn-shanghai", region, POLICY, clock);
   const ac = new AbortController();
   for (let i = 0; i < 20; i++) {
-    const c = region.add({ imageId: `image-sig${String(i).padStart(5, "0")}`, taskId: `t-${i}`, start: clock.now(), durationMs: MIN, imageStatus: "creating" });
+    const c = region.add({
+      imageId: `image-sig${String(i).padStart(5, "0")}`,
+      taskId: `t-${i}`,
+      start: clock.now(),
+      durationMs: MIN,
+      imageStatus: "creating",
+    });
     const box = track(watcher.wait(c.imageId, { deadline: clock.now() + 10 * MIN, signal: ac.signal }));
     await clock.runUntilIdle();
     assert.ok(box.outcome?.ok);
@@ -434,7 +467,10 @@ test("TaskWatcher: a task never visible and an image in error: the outcome faile
   region.add({ imageId: "image-err00001", taskId: "t-x", start: clock.now(), durationMs: MIN, hidden: true, imageStatus: "error" });
   const box = track(watcher.wait("image-err00001", { deadline: clock.now() + 60 * MIN }));
   await clock.runUntilIdle();
-  assert.ok(box.outcome && !box.outcome.ok && box.outcome.error.kind === "failed", String(box.outcome && !box.outcome.ok && box.outcome.error.message));
+  assert.ok(
+    box.outcome && !box.outcome.ok && box.outcome.error.kind === "failed",
+    String(box.outcome && !box.outcome.ok && box.outcome.error.message),
+  );
 });
 
 // ------------------------------------------------------------------ (f) errors from the source
@@ -447,7 +483,9 @@ test("TaskWatcher: a transient DescribeTasks error is survived", async () => {
   const start = clock.now();
   region.add({ imageId: "image-flak0001", taskId: "t-f", start, durationMs: 5 * MIN, imageStatus: "creating" });
   region.add({ imageId: "image-flak0002", taskId: "t-g", start, durationMs: 5 * MIN, imageStatus: "creating" });
-  region.failNext = [1, 2, 3].map(() => new VolcengineError({ code: "InternalError", httpStatus: 500, action: "DescribeTasks", region: "cn-shanghai" }));
+  region.failNext = [1, 2, 3].map(
+    () => new VolcengineError({ code: "InternalError", httpStatus: 500, action: "DescribeTasks", region: "cn-shanghai" }),
+  );
   const a = track(watcher.wait("image-flak0001", { deadline: start + 60 * MIN }));
   const b = track(watcher.wait("image-flak0002", { deadline: start + 60 * MIN }));
   await clock.runUntilIdle();

@@ -80,7 +80,12 @@ async function failure(p: Promise<unknown>): Promise<VolcengineError> {
 }
 
 const tasksCall = (wire: WireClient, extra = {}) =>
-  wire.call("DescribeTasks", "cn-shanghai", { ResourceIds: ["image-a"] }, { idempotent: true, check: describeTasksAnswer(new Set(["image-a"])), ...extra });
+  wire.call(
+    "DescribeTasks",
+    "cn-shanghai",
+    { ResourceIds: ["image-a"] },
+    { idempotent: true, check: describeTasksAnswer(new Set(["image-a"])), ...extra },
+  );
 
 test("an HTML 502 page: says so (not 'no response was received'), and is retried like a 5xx", async () => {
   const g = await gateway((_n, res) => send(res, 502, "text/html", HTML_502));
@@ -155,14 +160,21 @@ test("deadline: a gateway that never answers; the request is aborted at the oper
   const clock = scaledClock();
   try {
     // Production budgets in simulated time: 10 s per request, retries for up to 180 s.
-    const wire = wireFor(g.host, { clock, requestTimeoutMs: 10_000 / SPEED, retry: { retries: 8, minDelayMs: 500 / SPEED, maxDelayMs: 20_000 / SPEED, maxRetryTimeMs: 180_000 / SPEED } });
+    const wire = wireFor(g.host, {
+      clock,
+      requestTimeoutMs: 10_000 / SPEED,
+      retry: { retries: 8, minDelayMs: 500 / SPEED, maxDelayMs: 20_000 / SPEED, maxRetryTimeMs: 180_000 / SPEED },
+    });
     const start = clock.now();
     const e = await failure(tasksCall(wire, { deadline: start + 25_000 }));
     const took = clock.now() - start;
     assert.ok(took >= 24_000 && took <= 32_000, `ended at the 25 s deadline, took ${Math.round(took / 1000)} s simulated`);
     assert.equal(e.code, "DeadlineExceeded");
     assert.equal(e.ambiguous, true);
-    assert.match(e.message, /DescribeTasks in cn-shanghai failed: no answer that settled it before the operation's deadline; the last attempt: RequestTimeout: no answer within/);
+    assert.match(
+      e.message,
+      /DescribeTasks in cn-shanghai failed: no answer that settled it before the operation's deadline; the last attempt: RequestTimeout: no answer within/,
+    );
     assert.ok(g.requests() >= 2 && g.requests() <= 4, `a few 10 s attempts, got ${g.requests()}`);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(g.closed.length, g.requests(), "every request was closed by the client");
@@ -175,7 +187,10 @@ test("deadline: HTTP 502 all along; the retries stop at the deadline and the err
   const g = await gateway((_n, res) => send(res, 502, "text/html", HTML_502));
   const clock = scaledClock();
   try {
-    const wire = wireFor(g.host, { clock, retry: { retries: 8, minDelayMs: 500 / SPEED, maxDelayMs: 20_000 / SPEED, maxRetryTimeMs: 180_000 / SPEED } });
+    const wire = wireFor(g.host, {
+      clock,
+      retry: { retries: 8, minDelayMs: 500 / SPEED, maxDelayMs: 20_000 / SPEED, maxRetryTimeMs: 180_000 / SPEED },
+    });
     const start = clock.now();
     const e = await failure(tasksCall(wire, { deadline: start + 20_000 }));
     const took = clock.now() - start;
@@ -210,7 +225,9 @@ test("deadline: the wait for a token of the rate limit stops at the deadline too
 });
 
 test("an attempt observer hears every failed attempt", async () => {
-  const g = await gateway((n, res) => (n < 3 ? send(res, 502, "text/html", HTML_502) : send(res, 200, "application/json", JSON.stringify({ ResponseMetadata: META, Result: {} }))));
+  const g = await gateway((n, res) =>
+    n < 3 ? send(res, 502, "text/html", HTML_502) : send(res, 200, "application/json", JSON.stringify({ ResponseMetadata: META, Result: {} })),
+  );
   try {
     const heard: string[] = [];
     await tasksCall(wireFor(g.host), { onAttemptFailed: (e: unknown) => heard.push((e as VolcengineError).summary) });

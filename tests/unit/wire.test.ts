@@ -1,9 +1,10 @@
-// Unit tests of the pure parts of provider/wire.ts (flatten, isTransient, isThrottling), of
+// Unit tests of the pure parts of provider/wire.ts (flatten) and provider/retryable.ts (isTransient, isThrottling), of
 // provider/errors.ts (VolcengineError messages, redact) and of provider/rate-limit.ts (TokenBucket,
 // on a fake clock).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { flatten, isThrottling, isTransient } from "../../provider/wire";
+import { flatten } from "../../provider/wire";
+import { isThrottling, isTransient } from "../../provider/retryable";
 import { VolcengineError, adviceFor, redact } from "../../provider/errors";
 import { TokenBucket } from "../../provider/rate-limit";
 import { FakeClock, settle } from "./fake-clock";
@@ -50,13 +51,29 @@ const err = (code: string, httpStatus?: number, extra: Partial<ConstructorParame
   new VolcengineError({ code, httpStatus, action: "DescribeTasks", region: "cn-shanghai", ...extra });
 
 test("isTransient: throttling, 5xx, 429 and transport failures are transient; the rest is final", () => {
-  for (const code of ["InternalError", "ServiceUnavailable", "FlowLimitExceeded", "AccountFlowLimitExceeded", "RequestTimeout", "ConnectionReset", "ConnectionRefused", "NetworkError", "OperationDenied.ResourceLocked"]) {
+  for (const code of [
+    "InternalError",
+    "ServiceUnavailable",
+    "FlowLimitExceeded",
+    "AccountFlowLimitExceeded",
+    "RequestTimeout",
+    "ConnectionReset",
+    "ConnectionRefused",
+    "NetworkError",
+    "OperationDenied.ResourceLocked",
+  ]) {
     assert.equal(isTransient(err(code)), true, code);
   }
   assert.equal(isTransient(err("Whatever", 500)), true);
   assert.equal(isTransient(err("Whatever", 503)), true);
   assert.equal(isTransient(err("Whatever", 429)), true);
-  for (const [code, status] of [["AccessDenied", 403], ["InvalidImage.NotFound", 404], ["InvalidArgument", 400], ["SignatureDoesNotMatch", 401], ["InvalidImageStatus", undefined]] as const) {
+  for (const [code, status] of [
+    ["AccessDenied", 403],
+    ["InvalidImage.NotFound", 404],
+    ["InvalidArgument", 400],
+    ["SignatureDoesNotMatch", 401],
+    ["InvalidImageStatus", undefined],
+  ] as const) {
     assert.equal(isTransient(err(code, status)), false, code);
   }
   // Not a VolcengineError: final (a bug, or an abort).
@@ -67,7 +84,8 @@ test("isTransient: throttling, 5xx, 429 and transport failures are transient; th
 });
 
 test("isThrottling: only throttling codes and HTTP 429", () => {
-  for (const code of ["FlowLimitExceeded", "AccountFlowLimitExceeded", "RequestLimitExceeded", "Throttling"]) assert.equal(isThrottling(err(code)), true, code);
+  for (const code of ["FlowLimitExceeded", "AccountFlowLimitExceeded", "RequestLimitExceeded", "Throttling"])
+    assert.equal(isThrottling(err(code)), true, code);
   assert.equal(isThrottling(err("Whatever", 429)), true);
   assert.equal(isThrottling(err("InternalError", 500)), false);
   assert.equal(isThrottling(err("ConnectionReset")), false);
@@ -86,7 +104,16 @@ test("VolcengineError message: action, region, code, CodeN, HTTP status, request
   });
   assert.equal(e.name, "VolcengineError");
   assert.ok(e instanceof Error);
-  for (const part of ["CopyImage", "cn-beijing", "AccessDenied", "100010", "HTTP 403", "request id 20240101abcdef", "User is not authorized", "Grant these credentials the permission ecs:CopyImage"]) {
+  for (const part of [
+    "CopyImage",
+    "cn-beijing",
+    "AccessDenied",
+    "100010",
+    "HTTP 403",
+    "request id 20240101abcdef",
+    "User is not authorized",
+    "Grant these credentials the permission ecs:CopyImage",
+  ]) {
     assert.ok(e.message.includes(part), `missing ${part} in: ${e.message}`);
   }
   assert.equal(e.code, "AccessDenied");
@@ -102,11 +129,22 @@ test("VolcengineError message: action, region, code, CodeN, HTTP status, request
   assert.equal(t.ambiguous, true);
 
   const unknown = new VolcengineError({ code: "Some.NewCode", httpStatus: 400, action: "DeleteImages", region: "cn-guangzhou" });
-  assert.equal(unknown.message, "DeleteImages in cn-guangzhou failed: Some.NewCode (HTTP 400, no request id).", "an answer came: not 'no response was received'");
+  assert.equal(
+    unknown.message,
+    "DeleteImages in cn-guangzhou failed: Some.NewCode (HTTP 400, no request id).",
+    "an answer came: not 'no response was received'",
+  );
 });
 
 test("every advice sentence is one plain sentence", () => {
-  for (const code of ["InvalidAccessKey", "SignatureDoesNotMatch", "FlowLimitExceeded", "LimitExceeded.MaximumImageCount", "InvalidImageName.Malformed", "InvalidImage.NotFound"]) {
+  for (const code of [
+    "InvalidAccessKey",
+    "SignatureDoesNotMatch",
+    "FlowLimitExceeded",
+    "LimitExceeded.MaximumImageCount",
+    "InvalidImageName.Malformed",
+    "InvalidImage.NotFound",
+  ]) {
     const a = adviceFor(code);
     assert.ok(a && /^[A-Za-z].*[.)]$/.test(a), `${code}: ${a}`);
   }

@@ -47,7 +47,9 @@ export class WorldBook extends StateBook {
       .snapshots()
       .filter((s) => !allowed.has(s.SnapshotId))
       .filter((s) => s.ImageId === null || !ids.has(s.ImageId))
-      .map((s) => `${s.SnapshotId} (${s.Region}, ${s.VolumeKind}, ${s.ImageId === null ? "bound to no image" : `of ${s.ImageId}, not in the state`})`);
+      .map(
+        (s) => `${s.SnapshotId} (${s.Region}, ${s.VolumeKind}, ${s.ImageId === null ? "bound to no image" : `of ${s.ImageId}, not in the state`})`,
+      );
     assert.deepEqual(bad, [], `${context}: snapshots leaked`);
   }
 
@@ -58,7 +60,9 @@ export class WorldBook extends StateBook {
       if (!image) continue; // a loss; assertMatchesEmulator reports it
       const real = Object.fromEntries(image.Tags.filter((t) => t.Key !== OWNER_TAG_KEY).map((t) => [t.Key, t.Value]));
       const recorded = (e.outs.tags ?? {}) as Record<string, string>;
-      const notReal = Object.entries(recorded).filter(([k, v]) => real[k] !== v).map(([k, v]) => `${k}=${v}`);
+      const notReal = Object.entries(recorded)
+        .filter(([k, v]) => real[k] !== v)
+        .map(([k, v]) => `${k}=${v}`);
       assert.deepEqual(notReal, [], `${context}: ${key}'s recorded outputs hold tags that are not on ${e.id} (real tags: ${JSON.stringify(real)})`);
       if (e.initError === undefined) {
         assert.deepEqual(real, recorded, `${context}: ${key} (no init error) records exactly the tags on ${e.id}`);

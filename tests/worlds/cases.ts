@@ -14,7 +14,14 @@ export interface Fresh {
 }
 
 /** A copy whose create timeout (1 min) ends while DescribeTasks and DescribeImages answer badly. */
-export async function timeoutUnderBadGateway(spec: WorldSpec, w: WorldEnv, { book, baseline }: Fresh, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
+export async function timeoutUnderBadGateway(
+  spec: WorldSpec,
+  w: WorldEnv,
+  { book, baseline }: Fresh,
+  checks: Checks,
+  note: (o: Outcome) => Outcome,
+  seen: Seen,
+): Promise<void> {
   const { emu, lc } = w;
   const step = "create timeout (1m) under a bad gateway";
   const name = "gated";
@@ -39,7 +46,12 @@ export async function timeoutUnderBadGateway(spec: WorldSpec, w: WorldEnv, { boo
   });
   await invariants(checks, book, step, baseline);
   if (o.ok || !o.partial) return;
-  const again = note(await within(STEP_MS, book.up(lc, name, raw(name, {}, { create: "1m", update: "10m" })), "resume").catch((e) => ({ ok: false as const, error: e as Error })));
+  const again = note(
+    await within(STEP_MS, book.up(lc, name, raw(name, {}, { create: "1m", update: "10m" })), "resume").catch((e) => ({
+      ok: false as const,
+      error: e as Error,
+    })),
+  );
   await checks.check(C.resumed, `${step}: next up`, () => {
     assert.ok(again.ok, show(again));
     assert.equal(again.id, o.partial!.id, "the same copy");
@@ -54,26 +66,53 @@ export async function keepSnapshots(w: WorldEnv, { book, baseline }: Fresh, chec
   const { emu, lc } = w;
   const step = "keepSnapshotsOnDelete";
   const name = "keeper";
-  const o = note(await within(STEP_MS, book.up(lc, name, raw(name, { keepSnapshotsOnDelete: true })), step).catch((e) => ({ ok: false as const, error: e as Error })));
+  const o = note(
+    await within(STEP_MS, book.up(lc, name, raw(name, { keepSnapshotsOnDelete: true })), step).catch((e) => ({
+      ok: false as const,
+      error: e as Error,
+    })),
+  );
   const id = idOf(o);
-  const snaps = id ? emu.snapshots(DEST).filter((s) => s.ImageId === id).map((s) => s.SnapshotId) : [];
+  const snaps = id
+    ? emu
+        .snapshots(DEST)
+        .filter((s) => s.ImageId === id)
+        .map((s) => s.SnapshotId)
+    : [];
   const logsBefore = w.logs.length;
-  const del = book.get(name) ? await within(STEP_MS, book.recordDelete(name, lc.delete(book.get(name)!.id, book.get(name)!.outs)), "delete").catch((e) => ({ ok: false as const, error: e as Error })) : undefined;
+  const del = book.get(name)
+    ? await within(STEP_MS, book.recordDelete(name, lc.delete(book.get(name)!.id, book.get(name)!.outs)), "delete").catch((e) => ({
+        ok: false as const,
+        error: e as Error,
+      }))
+    : undefined;
   await checks.check(C.keep, step, () => {
     assert.ok(o.ok, show(o));
     assert.ok(del?.ok, `delete: ${del && !del.ok ? messageOf(del.error) : "not run"}`);
     assert.ok(snaps.length > 0, "the copy had snapshots");
-    const left = emu.snapshots(DEST).filter((s) => snaps.includes(s.SnapshotId)).map((s) => s.SnapshotId);
+    const left = emu
+      .snapshots(DEST)
+      .filter((s) => snaps.includes(s.SnapshotId))
+      .map((s) => s.SnapshotId);
     assert.deepEqual(left, snaps, "its snapshots are still there");
     const said = w.logs.slice(logsBefore).filter((l) => /snapshot/i.test(l) && /kept|keep|left|retain|not deleted/i.test(l));
     assert.ok(said.length > 0, `no log line says the snapshots were kept; lines: ${w.logs.slice(logsBefore).join(" | ") || "(none)"}`);
-    assert.ok(snaps.every((s) => said.some((l) => l.includes(s))), `the line names the snapshots ${snaps.join(", ")}: ${said.join(" | ")}`);
+    assert.ok(
+      snaps.every((s) => said.some((l) => l.includes(s))),
+      `the line names the snapshots ${snaps.join(", ")}: ${said.join(" | ")}`,
+    );
   });
   await invariants(checks, book, step, new Set([...baseline, ...snaps]));
 }
 
 /** A copy deleted in the console, then refresh: it leaves the state, with no error. */
-export async function consoleDelete(w: WorldEnv, { book, baseline }: Fresh, checks: Checks, note: (o: Outcome) => Outcome, seen: Seen): Promise<void> {
+export async function consoleDelete(
+  w: WorldEnv,
+  { book, baseline }: Fresh,
+  checks: Checks,
+  note: (o: Outcome) => Outcome,
+  seen: Seen,
+): Promise<void> {
   const { emu, lc } = w;
   const step = "out-of-band delete + refresh";
   const name = "console";
@@ -84,7 +123,11 @@ export async function consoleDelete(w: WorldEnv, { book, baseline }: Fresh, chec
   seen.push(...errors.map((e) => e.message));
   await checks.check(C.consoleDelete, step, () => {
     assert.ok(o.ok, show(o));
-    assert.deepEqual(errors.map((e) => e.message), [], "refresh errors");
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      [],
+      "refresh errors",
+    );
     assert.equal(book.get(name), undefined, "the deleted copy left the state");
   });
   await invariants(checks, book, step, baseline);

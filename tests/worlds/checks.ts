@@ -59,7 +59,10 @@ export class Checks {
 
 /** Assertion messages carry a multi-line diff; a table cell wants it on one line, bounded. */
 export function oneLine(text: string, max = 900): string {
-  const flat = text.replace(/\s*\n\s*/g, " ¶ ").replace(/\s+/g, " ").trim();
+  const flat = text
+    .replace(/\s*\n\s*/g, " ¶ ")
+    .replace(/\s+/g, " ")
+    .trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 

@@ -13,7 +13,11 @@ export function defineWorlds(title: string, specs: WorldSpec[]): void {
         const results = await runWorld(spec);
         // WORLD_MATRIX_REPORT=file: one JSON line per world (world, check, failures), for the to-do table.
         const report = process.env.WORLD_MATRIX_REPORT;
-        if (report) appendFileSync(report, `${JSON.stringify({ world: spec.name, results: results.map((r) => ({ check: r.name, failures: r.failures, notes: r.notes })) })}\n`);
+        if (report)
+          appendFileSync(
+            report,
+            `${JSON.stringify({ world: spec.name, results: results.map((r) => ({ check: r.name, failures: r.failures, notes: r.notes })) })}\n`,
+          );
         for (const r of results) {
           await t.test(r.name, (st) => {
             if (r.notes.length > 0) st.diagnostic(r.notes.join("; "));

@@ -33,7 +33,6 @@ function assertNamesTagRight(spec: WorldSpec, message: string): void {
   assert.match(message, /ecs:TagResources/, `names the right to grant (ecs:TagResources): ${message}`);
 }
 
-
 export async function runWorld(spec: WorldSpec): Promise<CheckResult[]> {
   const checks = new Checks(checksFor(spec));
   const w = await startWorld(spec);
@@ -50,7 +49,11 @@ export async function runWorld(spec: WorldSpec): Promise<CheckResult[]> {
   } finally {
     await checks.check(C.noTypeError, "whole run", () => {
       const raw = [...seen, ...w.logs].filter((m) => RAW_TYPE_ERROR.test(m));
-      assert.deepEqual(raw.map((m) => oneLine(m, 300)), [], "raw TypeErrors in errors or log lines");
+      assert.deepEqual(
+        raw.map((m) => oneLine(m, 300)),
+        [],
+        "raw TypeErrors in errors or log lines",
+      );
     });
     await w.stop();
   }
@@ -76,7 +79,8 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     ? waitFor(() => logged(emu, "CopyImage", { status: 200 }).length >= 2, "both CopyImage calls", 15_000)
         .catch(() => undefined)
         .then(() => {
-          for (const action of ["DescribeTasks", "DescribeImages"]) emu.addFault({ kind: spec.badGateway!.fault, action, count: spec.badGateway!.count } as never);
+          for (const action of ["DescribeTasks", "DescribeImages"])
+            emu.addFault({ kind: spec.badGateway!.fault, action, count: spec.badGateway!.count } as never);
         })
     : Promise.resolve();
   const logsBefore = w.logs.length;
@@ -84,11 +88,21 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   const createLogs = w.logs.slice(logsBefore);
 
   await checks.check(C.created, step, () => {
-    const expectOk = spec.tagDenied && tagsIgnored ? [[B, oB]] : [[A, oA], [B, oB]];
+    const expectOk =
+      spec.tagDenied && tagsIgnored
+        ? [[B, oB]]
+        : [
+            [A, oA],
+            [B, oB],
+          ];
     for (const [name, o] of expectOk as [string, Outcome][]) assert.ok(o.ok, `${name}: ${show(o)}`);
   });
   await checks.check(C.recorded, step, () => {
-    for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) assert.ok(o.ok || o.partial, `${name} started a copy but is not recorded: ${show(o)}`);
+    for (const [name, o] of [
+      [A, oA],
+      [B, oB],
+    ] as [string, Outcome][])
+      assert.ok(o.ok || o.partial, `${name} started a copy but is not recorded: ${show(o)}`);
   });
   await invariants(checks, book, step);
   await checks.check(C.snapshotIds, step, () => book.assertSnapshotIds(step));
@@ -104,27 +118,39 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
 
   if (spec.badGateway) {
     // A create that the bad answers ended (rather than finished) must say what the gateway did.
-    for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) {
+    for (const [name, o] of [
+      [A, oA],
+      [B, oB],
+    ] as [string, Outcome][]) {
       if (!o.ok) await checks.check(C.gatewayMessage, `${step} ${name}`, () => assertGatewayMessage(spec.badGateway!, errOf(o)));
     }
   }
 
   if (spec.progressChecks) {
-    for (const [name, o] of [[A, oA], [B, oB]] as [string, Outcome][]) {
+    for (const [name, o] of [
+      [A, oA],
+      [B, oB],
+    ] as [string, Outcome][]) {
       const id = idOf(o);
       const task = id ? emu.tasks(DEST).find((t) => t.ResourceId === id) : undefined;
       await checks.check(C.detection, `${step} ${name}`, () => {
         assert.ok(o.ok && task, `${name} did not finish: ${show(o)}`);
         const lag = resolved[name].at - task.EndsAtMs;
         checks.info(C.detection, `${name} ${(lag / 1000).toFixed(1)} s`);
-        assert.ok(lag >= 0 && lag <= 10_000, `${name} (${id}) seen finished ${(lag / 1000).toFixed(1)} s after its task ended (profile ${spec.world.progressProfile ?? "linear"})`);
+        assert.ok(
+          lag >= 0 && lag <= 10_000,
+          `${name} (${id}) seen finished ${(lag / 1000).toFixed(1)} s after its task ended (profile ${spec.world.progressProfile ?? "linear"})`,
+        );
       });
       await checks.check(C.cadence, `${step} ${name}`, () => {
         assert.ok(o.ok && task, `${name} did not finish: ${show(o)}`);
         const calls = resolved[name].describeTasks;
         const budget = terraformLooks(COPY_MS);
         checks.info(C.cadence, `${name} ${calls}/${budget}`);
-        assert.ok(calls <= budget, `${name} (${id}): ${calls} DescribeTasks calls, Terraform's cadence makes ${budget} for a ${COPY_MS / 1000} s copy`);
+        assert.ok(
+          calls <= budget,
+          `${name} (${id}): ${calls} DescribeTasks calls, Terraform's cadence makes ${budget} for a ${COPY_MS / 1000} s copy`,
+        );
       });
     }
   }
@@ -133,10 +159,16 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     await checks.check(C.plainWarn, step, () => {
       assert.ok(oB.ok, `the copy without tags failed: ${show(oB)}`);
       const warnings = createLogs.filter((l) => l.includes(`CopiedImage ${B}`) && /ecs:TagResources/.test(l));
-      const ownerTagSet = privateImages(emu).find((i) => i.ImageId === oB.id)?.Tags.some((t) => t.Key === "pulumi-copied-image:owner");
+      const ownerTagSet = privateImages(emu)
+        .find((i) => i.ImageId === oB.id)
+        ?.Tags.some((t) => t.Key === "pulumi-copied-image:owner");
       assert.ok(warnings.length <= 1, `more than one warning: ${warnings.join(" | ")}`);
       if (!ownerTagSet) {
-        assert.equal(warnings.length, 1, `its ownership tag could not be set (TagResources denied) and no warning names ecs:TagResources; its log lines: ${createLogs.filter((l) => l.includes(`CopiedImage ${B}`)).join(" | ") || "(none)"}`);
+        assert.equal(
+          warnings.length,
+          1,
+          `its ownership tag could not be set (TagResources denied) and no warning names ecs:TagResources; its log lines: ${createLogs.filter((l) => l.includes(`CopiedImage ${B}`)).join(" | ") || "(none)"}`,
+        );
       }
     });
     await checks.check(C.taggedDenied, step, () => {
@@ -146,7 +178,10 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
         assert.deepEqual(tagsOn(w, oA.id), TAGS_A);
         return;
       }
-      assert.ok(!oA.ok, `the copy with tags succeeded although its tags could not be set: tags on the image ${JSON.stringify(oA.ok ? tagsOn(w, oA.id) : {})}`);
+      assert.ok(
+        !oA.ok,
+        `the copy with tags succeeded although its tags could not be set: tags on the image ${JSON.stringify(oA.ok ? tagsOn(w, oA.id) : {})}`,
+      );
       assert.ok(oA.partial, `the copy with tags is not recorded: ${show(oA)}`);
       assertNamesTagRight(spec, errOf(oA));
       const recorded = (book.outs(A)?.tags ?? {}) as Record<string, string>;
@@ -157,7 +192,10 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   if (spec.badGateway) {
     // The faults were bounded; whatever did not converge is completed by the next `pulumi up`.
     emu.clearFaults();
-    for (const [name, o, input] of [[A, oA, raw(A, { tags: TAGS_A }, timeouts)], [B, oB, raw(B, {}, timeouts)]] as [string, Outcome, Record<string, unknown>][]) {
+    for (const [name, o, input] of [
+      [A, oA, raw(A, { tags: TAGS_A }, timeouts)],
+      [B, oB, raw(B, {}, timeouts)],
+    ] as [string, Outcome, Record<string, unknown>][]) {
       if (o.ok || !o.partial) continue;
       const copies = logged(emu, "CopyImage", { status: 200 }).length;
       const again = note(await within(STEP_MS, book.up(lc, name, input), `second up of ${name}`));
@@ -182,9 +220,17 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     assert.equal(task?.Status, "Failed", "the newest task is the failed copy's");
     assert.match(errOf(oF), new RegExp(`${task!.ResourceId}.*failed`, "s"), "the error names the failed copy");
     assert.equal(oF.partial, undefined, `the failed copy should be deleted, not recorded: ${errOf(oF)}`);
-    assert.equal(privateImages(emu).some((i) => i.ImageId === task!.ResourceId), false, "the failed copy's image is gone");
+    assert.equal(
+      privateImages(emu).some((i) => i.ImageId === task!.ResourceId),
+      false,
+      "the failed copy's image is gone",
+    );
     const left = emu.snapshots(DEST).filter((s) => s.ImageId === task!.ResourceId || s.ImageId === null);
-    assert.deepEqual(left.map((s) => `${s.SnapshotId} (${s.ImageId ?? "bound to no image"})`), [], "the failed copy's snapshots are gone");
+    assert.deepEqual(
+      left.map((s) => `${s.SnapshotId} (${s.ImageId ?? "bound to no image"})`),
+      [],
+      "the failed copy's snapshots are gone",
+    );
   });
   await invariants(checks, book, step);
 
@@ -194,7 +240,11 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   const refreshErrors = await within(STEP_MS, book.refresh(lc), "refresh");
   seen.push(...refreshErrors.map((e) => e.message));
   await checks.check(C.refresh, step, () => {
-    assert.deepEqual(refreshErrors.map((e) => e.message), [], "read errors");
+    assert.deepEqual(
+      refreshErrors.map((e) => e.message),
+      [],
+      "read errors",
+    );
     assert.deepEqual(book.ids().sort(), before, "refresh dropped or changed a copy that exists");
   });
   await invariants(checks, book, step);
@@ -205,7 +255,13 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   const upInputs = (name: string) => raw(name, { ...UPDATE[name] }, timeouts);
   const inState = [A, B].filter((n) => book.get(n));
   const updates = await Promise.all(
-    inState.map(async (n) => [n, note(await within(STEP_MS, book.up(lc, n, upInputs(n)), `update of ${n}`).catch((e) => ({ ok: false as const, error: e as Error })))] as const),
+    inState.map(
+      async (n) =>
+        [
+          n,
+          note(await within(STEP_MS, book.up(lc, n, upInputs(n)), `update of ${n}`).catch((e) => ({ ok: false as const, error: e as Error }))),
+        ] as const,
+    ),
   );
   if (spec.tagDenied) {
     await checks.check(C.updateDenied, step, () => {
@@ -232,7 +288,13 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
     step = "update after the grant";
     emu.setWorld({ deniedActions: [] });
     const again = await Promise.all(
-      inState.map(async (n) => [n, note(await within(STEP_MS, book.up(lc, n, upInputs(n)), `up of ${n}`).catch((e) => ({ ok: false as const, error: e as Error })))] as const),
+      inState.map(
+        async (n) =>
+          [
+            n,
+            note(await within(STEP_MS, book.up(lc, n, upInputs(n)), `up of ${n}`).catch((e) => ({ ok: false as const, error: e as Error }))),
+          ] as const,
+      ),
     );
     await checks.check(C.granted, step, () => {
       assert.deepEqual(inState, [A, B], "both copies are in the state");
@@ -253,9 +315,15 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   step = "destroy";
   await destroyAll(w, book, checks, step, seen);
   await checks.check(C.deleteParam, step, () => {
-    const sent = logged(emu, "DeleteImages").map((e) => `${e.params["ImageIds.1"]}: DeleteBindedSnapshots=${e.params.DeleteBindedSnapshots ?? "(absent)"}`);
+    const sent = logged(emu, "DeleteImages").map(
+      (e) => `${e.params["ImageIds.1"]}: DeleteBindedSnapshots=${e.params.DeleteBindedSnapshots ?? "(absent)"}`,
+    );
     assert.ok(sent.length > 0, "no DeleteImages call");
-    assert.deepEqual(sent.filter((s) => !s.endsWith("=true")), [], "DeleteImages calls without DeleteBindedSnapshots=true");
+    assert.deepEqual(
+      sent.filter((s) => !s.endsWith("=true")),
+      [],
+      "DeleteImages calls without DeleteBindedSnapshots=true",
+    );
   });
 
   // ------------------------------------------------------------------ world-specific cases
@@ -270,4 +338,3 @@ async function scenario(spec: WorldSpec, w: WorldEnv, book: WorldBook, checks: C
   if (spec.consoleDeleteCase) await consoleDelete(w, fresh(), checks, note, seen);
   if (spec.keepSnapshotsCase) await keepSnapshots(w, fresh(), checks, note);
 }
-

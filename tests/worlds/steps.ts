@@ -34,7 +34,20 @@ export const C = {
 } as const;
 
 export function checksFor(spec: WorldSpec): string[] {
-  const names: string[] = [C.created, C.recorded, C.images, C.snapshots, C.agree, C.snapshotIds, C.failedCopy, C.refresh, C.update, C.destroy, C.deleteParam, C.noTypeError];
+  const names: string[] = [
+    C.created,
+    C.recorded,
+    C.images,
+    C.snapshots,
+    C.agree,
+    C.snapshotIds,
+    C.failedCopy,
+    C.refresh,
+    C.update,
+    C.destroy,
+    C.deleteParam,
+    C.noTypeError,
+  ];
   if (spec.progressChecks) names.push(C.detection, C.cadence);
   if (spec.tagDenied) names.push(C.plainWarn, C.taggedDenied, C.updateDenied, C.granted);
   if (spec.badGateway) names.push(C.createTimeout, C.gatewayMessage, C.resumed);
@@ -42,7 +55,6 @@ export function checksFor(spec: WorldSpec): string[] {
   if (spec.consoleDeleteCase) names.push(C.consoleDelete);
   return names;
 }
-
 
 /** Real-time bound of one step, so that a hang fails its checks instead of the whole suite. */
 export const STEP_MS = 45_000;
@@ -55,7 +67,8 @@ export const show = (o: Outcome) => (o.ok ? `ok ${o.id}` : `${o.partial ? `parti
 
 /** DescribeTasks calls so far whose ResourceIds name `imageId`. */
 export function describeTasksFor(w: WorldEnv, imageId: string): number {
-  return logged(w.emu, "DescribeTasks").filter((e) => Object.entries(e.params).some(([k, v]) => k.startsWith("ResourceIds.") && v === imageId)).length;
+  return logged(w.emu, "DescribeTasks").filter((e) => Object.entries(e.params).some(([k, v]) => k.startsWith("ResourceIds.") && v === imageId))
+    .length;
 }
 
 export function tagsOn(w: WorldEnv, imageId: string): Record<string, string> {
@@ -69,23 +82,32 @@ export async function invariants(checks: Checks, book: WorldBook, step: string, 
   await checks.check(C.agree, step, () => book.assertTagsAgree(step));
 }
 
-
 export async function destroyAll(w: WorldEnv, book: WorldBook, checks: Checks, step: string, seen: Seen, keptSnapshots?: Set<string>): Promise<void> {
   const errors: string[] = [];
   for (const [key, e] of [...book.entries]) {
-    const r = await within(STEP_MS, book.recordDelete(key, w.lc.delete(e.id, e.outs)), `delete of ${key}`).catch((err) => ({ ok: false as const, error: err as Error }));
+    const r = await within(STEP_MS, book.recordDelete(key, w.lc.delete(e.id, e.outs)), `delete of ${key}`).catch((err) => ({
+      ok: false as const,
+      error: err as Error,
+    }));
     if (!r.ok) errors.push(`${key} (${e.id}): ${messageOf(r.error)}`);
   }
   seen.push(...errors);
   await checks.check(C.destroy, step, () => {
     assert.deepEqual(errors, [], "delete errors");
-    assert.deepEqual(privateImages(w.emu).map((i) => `${i.ImageId} (${i.ImageName}, ${i.Status})`), [], "images of ours left");
+    assert.deepEqual(
+      privateImages(w.emu).map((i) => `${i.ImageId} (${i.ImageName}, ${i.Status})`),
+      [],
+      "images of ours left",
+    );
     const left = w.emu.snapshots().filter((s) => s.ImageId !== SOURCE_IMAGE && !keptSnapshots?.has(s.SnapshotId));
-    assert.deepEqual(left.map((s) => `${s.SnapshotId} (${s.Region}, ${s.ImageId ?? "bound to no image"})`), [], "snapshots of ours left");
+    assert.deepEqual(
+      left.map((s) => `${s.SnapshotId} (${s.Region}, ${s.ImageId ?? "bound to no image"})`),
+      [],
+      "snapshots of ours left",
+    );
   });
   await invariants(checks, book, step, keptSnapshots);
 }
-
 
 /** What an error from a wait that the gateway ended must say: the gateway's answer, the action, for how long. */
 export function assertGatewayMessage(bg: NonNullable<WorldSpec["badGateway"]>, m: string): void {

@@ -8,7 +8,10 @@ if (!file) {
   console.error("usage: node tests/worlds/table.mjs <report.jsonl> [--details]");
   process.exit(2);
 }
-const rows = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const rows = readFileSync(file, "utf8")
+  .trim()
+  .split("\n")
+  .map((l) => JSON.parse(l));
 const order = (name) => [/^default/, /^progress/, /^tags/, /^TagResources/, /^delete/, /^describe/, /^bad gateway/].findIndex((re) => re.test(name));
 rows.sort((a, b) => order(a.world) - order(b.world) || a.world.localeCompare(b.world));
 for (const { world, results } of rows) {

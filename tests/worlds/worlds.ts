@@ -19,7 +19,11 @@ export const API_READINGS: WorldSpec[] = [
   { name: "TagResources denied (AccessDenied)", world: { deniedActions: ["TagResources"], denial: "AccessDenied" }, tagDenied: true },
   { name: "TagResources denied (LackPolicy)", world: { deniedActions: ["TagResources"], denial: "LackPolicy" }, tagDenied: true },
   // The reading where only TagResources can put tags on a copy: here a copy with tags must fail.
-  { name: "TagResources denied (AccessDenied) + tagsOnCopyImage ignored", world: { deniedActions: ["TagResources"], denial: "AccessDenied", tagsOnCopyImage: "ignored" }, tagDenied: true },
+  {
+    name: "TagResources denied (AccessDenied) + tagsOnCopyImage ignored",
+    world: { deniedActions: ["TagResources"], denial: "AccessDenied", tagsOnCopyImage: "ignored" },
+    tagDenied: true,
+  },
   { name: "deleteBindedSnapshotsDefault false", world: { deleteBindedSnapshotsDefault: false } },
   { name: "deleteImagesSuccesses listed", world: { deleteImagesSuccesses: "listed" } },
   { name: "describeImagesUnknownId notFound", world: { describeImagesUnknownId: "notFound" }, consoleDeleteCase: true },
@@ -30,7 +34,19 @@ export const BAD_GATEWAY: WorldSpec[] = [
   { name: "bad gateway: htmlBadGateway", world: {}, badGateway: { fault: "htmlBadGateway", count: 3, answered: /HTTP 502|Bad Gateway/i } },
   { name: "bad gateway: truncatedJson", world: {}, badGateway: { fault: "truncatedJson", count: 3, answered: /JSON|truncated/i } },
   { name: "bad gateway: missingResult", world: {}, badGateway: { fault: "missingResult", count: 3, answered: /\bResult\b/ } },
-  { name: "bad gateway: wrongTypes", world: {}, badGateway: { fault: "wrongTypes", count: 3, answered: /unexpected|wrong type|not a list|not an array|expected (a |an )?(list|array|number|string)|malformed/i } },
-  { name: "bad gateway: oversizedPage", world: {}, badGateway: { fault: "oversizedPage", count: 3, answered: /\d{4,} (entries|tasks|images)|oversized|too many|more (entries|tasks|images) than/i } },
+  {
+    name: "bad gateway: wrongTypes",
+    world: {},
+    badGateway: {
+      fault: "wrongTypes",
+      count: 3,
+      answered: /unexpected|wrong type|not a list|not an array|expected (a |an )?(list|array|number|string)|malformed/i,
+    },
+  },
+  {
+    name: "bad gateway: oversizedPage",
+    world: {},
+    badGateway: { fault: "oversizedPage", count: 3, answered: /\d{4,} (entries|tasks|images)|oversized|too many|more (entries|tasks|images) than/i },
+  },
   { name: "bad gateway: hang", world: {}, badGateway: { fault: "hang", count: 1, answered: /no answer|did not answer|no response|hung/i } },
 ];
