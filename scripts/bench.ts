@@ -16,157 +16,20 @@
  *
  * Prints tables; nothing here asserts. Figures depend on the machine; record them with the command.
  */
-import { performance } from "node:perf_hooks";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { startEmulator, DEFAULT_ACCOUNT, type EmulatorHandle, PROGRESS_PROFILES, type ProgressProfile } from "../emulator";
-import { CopiedImageLifecycle } from "../provider/lifecycle";
-import { resolveSettings } from "../provider/config";
-import { WireClient } from "../provider/wire";
-import { DestinationRegionClient, SourceRegionClient } from "../provider/ecs";
-import type { Clock } from "../provider/clock";
+import { startEmulator, PROGRESS_PROFILES, type ProgressProfile } from "../emulator";
+import { DEST, SOURCE_IMAGE, SOURCE_REGION, envFor, runBaseline, runOurs, useSpeed } from "./bench-pollers";
 import { copiedImageProviderShim } from "../provider/shim";
 import { captureRegistration, startPlugin, serializeProviderText } from "../kit/plugin";
 import { CopiedImage } from "../provider/copied-image";
 
 const args = process.argv.slice(2);
 const speed = (args.includes("--speed") && Number(args[args.indexOf("--speed") + 1])) || 20;
+useSpeed(speed);
 /** Copies per row (lengths spread over +-10%). */
 const COPIES = 5;
 const PROFILES = PROGRESS_PROFILES;
-const SOURCE_REGION = "cn-beijing";
-const SOURCE_IMAGE = "image-benchsource0000001";
-const DEST = "cn-shanghai";
-
-/** Simulated time: the emulator's clock; timers scaled down by the emulator's speed. */
-function scaledClock(emu: EmulatorHandle): Clock {
-  return {
-    now: () => emu.now().getTime(),
-    sleep: (ms, signal) =>
-      new Promise((res, rej) => {
-        const t = setTimeout(res, Math.max(0, ms / speed));
-        signal?.addEventListener("abort", () => {
-          clearTimeout(t);
-          rej(signal.reason);
-        });
-      }),
-    setTimer: (fn, ms) => {
-      const t = setTimeout(fn, Math.max(0, ms / speed));
-      return () => clearTimeout(t);
-    },
-  };
-}
-
-async function newEmulator(durationMs: number, profile: ProgressProfile = "linear"): Promise<EmulatorHandle> {
-  return startEmulator({
-    clockSpeed: speed,
-    copyDurationMs: durationMs,
-    maxImagesPerRegion: 1000,
-    world: { progressProfile: profile },
-    seed: { images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "bench-source", size: 40 }] },
-  });
-}
-
-function envFor(emu: EmulatorHandle): Record<string, string> {
-  return {
-    VOLCENGINE_ACCESS_KEY: DEFAULT_ACCOUNT.accessKey,
-    VOLCENGINE_SECRET_KEY: DEFAULT_ACCOUNT.secretKey,
-    VOLCENGINE_REGION: SOURCE_REGION,
-    VOLCENGINE_ENDPOINT: emu.url,
-    VOLCENGINE_MAX_REQUESTS_PER_SECOND: "1000",
-  };
-}
-
-/** Simulated ms between a copy task's end (EndAt) and `at` (simulated ms). */
-function detectionLatency(emu: EmulatorHandle, imageId: string, at: number): number {
-  const task = emu.tasks(DEST).find((t) => t.ResourceId === imageId);
-  if (!task?.EndAt) return NaN;
-  return at - task.EndsAtMs; // not EndAt: the API's times have whole seconds only
-}
-
-interface Run {
-  calls: Record<string, number>;
-  latencies: number[];
-  simWallMs: number;
-  realWallMs: number;
-}
-
-async function runOurs(durationMs: number, copies: number, profile: ProgressProfile = "linear"): Promise<Run> {
-  const emu = await newEmulator(durationMs, profile);
-  const clock = scaledClock(emu);
-  const vars = envFor(emu);
-  const lc = new CopiedImageLifecycle({ settings: () => resolveSettings(undefined, vars), clock, log: () => undefined });
-  const simStart = clock.now();
-  const realStart = performance.now();
-  const latencies = await Promise.all(
-    Array.from({ length: copies }, async (_, n) => {
-      const { inputs } = lc.check(
-        {},
-        {
-          sourceImageId: SOURCE_IMAGE,
-          destinationRegion: DEST,
-          __meta: { resourceName: `bench-${n}`, identity: `bench/${durationMs}/${n}`, timeouts: { create: "3h" } },
-        },
-      );
-      const { id } = await lc.create(inputs);
-      return detectionLatency(emu, id, clock.now());
-    }),
-  );
-  const run = { calls: countCalls(emu), latencies, simWallMs: clock.now() - simStart, realWallMs: performance.now() - realStart };
-  await emu.stop();
-  return run;
-}
-
-/** Terraform's cadence (reference §10): first look after 1 s, then 2, 4, 8, then every 10 s; one DescribeTasks per copy. */
-async function runBaseline(durationMs: number, copies: number, profile: ProgressProfile = "linear"): Promise<Run> {
-  const emu = await newEmulator(durationMs, profile);
-  const clock = scaledClock(emu);
-  const wire = new WireClient({
-    endpoint: { protocol: "http:", host: `${emu.host}:${emu.port}` },
-    credentials: { accessKeyId: DEFAULT_ACCOUNT.accessKey, secretKey: DEFAULT_ACCOUNT.secretKey },
-  });
-  const source = new SourceRegionClient(wire, SOURCE_REGION);
-  const destination = new DestinationRegionClient(wire, DEST);
-  const simStart = clock.now();
-  const realStart = performance.now();
-  const latencies = await Promise.all(
-    Array.from({ length: copies }, async (_, n) => {
-      const id = await source.copyImage({ sourceImageId: SOURCE_IMAGE, destinationRegion: DEST, imageName: `baseline-${n}` });
-      // The cadence's own times (1, 3, 7, 15, 25, 35, ... s after CopyImage), as the provider's budget
-      // counts them. Terraform's loop sleeps after each answer, so it drifts by a round trip a look
-      // and makes slightly fewer calls than this; a fixed grid keeps the comparison about the cadence.
-      const start = clock.now();
-      for (let n = 1; ; n++) {
-        const at = start + cadenceTime(n);
-        await clock.sleep(Math.max(0, at - clock.now()));
-        const tasks = await destination.describeTasksForImages([id]);
-        const task = tasks[tasks.length - 1];
-        if (task?.Status === "Succeeded") break;
-        if (task?.Status === "Failed") throw new Error("baseline copy failed");
-      }
-      await destination.describeImage(id);
-      return detectionLatency(emu, id, clock.now());
-    }),
-  );
-  const run = { calls: countCalls(emu), latencies, simWallMs: clock.now() - simStart, realWallMs: performance.now() - realStart };
-  await emu.stop();
-  return run;
-}
-
-/** When the Terraform cadence makes its n-th look (n >= 1), in ms after the copy started. */
-function cadenceTime(n: number): number {
-  const gaps = [1_000, 2_000, 4_000, 8_000];
-  let t = 0;
-  for (let i = 0; i < Math.min(n, gaps.length); i++) t += gaps[i];
-  return t + Math.max(0, n - gaps.length) * 10_000;
-}
-
-function countCalls(emu: EmulatorHandle): Record<string, number> {
-  const calls: Record<string, number> = {};
-  for (const e of emu.log()) calls[e.action] = (calls[e.action] ?? 0) + 1;
-  return calls;
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmtCalls = (c: Record<string, number>, per: number) =>
@@ -224,6 +87,12 @@ async function spread(
   };
 }
 
+/** The provider and the baseline on the same row, side by side. */
+async function both(ms: number, profile: ProgressProfile) {
+  const [ours, base] = await Promise.all([spread(runOurs, ms, profile), spread(runBaseline, ms, profile)]);
+  return { ours, base };
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
@@ -239,10 +108,14 @@ async function main(): Promise<void> {
     ["10 min", 10 * 60_000],
     ["60 min", 60 * 60_000],
   ];
-  const cases = PROFILES.flatMap((profile) => lengths.map(([name, ms]) => ({ profile, name, ms })));
-  const results = await Promise.all(
-    cases.map(async (c) => ({ ...c, ours: await spread(runOurs, c.ms, c.profile), base: await spread(runBaseline, c.ms, c.profile) })),
-  );
+  // One length at a time (every profile at once), so that fewer emulators share the event loop and a
+  // round trip stays close to a real network's in simulated time.
+  const results = [];
+  for (const [name, ms] of lengths) {
+    const group = PROFILES.map((profile) => ({ profile, name, ms }));
+    results.push(...(await Promise.all(group.map(async (c) => ({ ...c, ...(await both(c.ms, c.profile)) })))));
+  }
+  results.sort((a, b) => PROFILES.indexOf(a.profile) - PROFILES.indexOf(b.profile));
   const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1);
   const rows = results.map((r) => [
     r.profile,

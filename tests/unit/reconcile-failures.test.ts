@@ -112,7 +112,10 @@ test("a refused rename: the old name stays; untag refused: the keys stay on the 
 test("isAuthorizationError and the ownership-tag warning", () => {
   assert.equal(isAuthorizationError(denied("TagResources")), true);
   assert.equal(isAuthorizationError(denied("TagResources", "LackPolicy")), true);
-  assert.equal(isAuthorizationError(new VolcengineError({ code: "Forbidden.RiskControl", action: "TagResources", region: "r", httpStatus: 403 })), true);
+  assert.equal(
+    isAuthorizationError(new VolcengineError({ code: "Forbidden.RiskControl", action: "TagResources", region: "r", httpStatus: 403 })),
+    true,
+  );
   assert.equal(isAuthorizationError(new VolcengineError({ code: "InternalError", action: "TagResources", region: "r", httpStatus: 500 })), false);
   assert.equal(isAuthorizationError(new Error("AccessDenied")), false);
   const w = ownerTagWarning("image-1", new ReconcileError("TagResources", denied("TagResources"), { tags: {} }, []));
