@@ -9,7 +9,7 @@
  * timers fire after (delay / speed) real milliseconds, so a 60-minute copy is polled as it would be
  * against Volcengine, in a fraction of the time. Each copy has its own emulator, so every request in
  * an emulator's log is that copy's. Each row is COPIES copies whose lengths spread over +-10% of the
- * row's length (so the end falls at different phases of the pollers' looks).
+ * row's length and by a few more seconds each (so the end falls at different phases of the pollers' looks).
  *
  *   npm run bench                    speed 20 (a 60-minute copy takes 3 real minutes); about 5 minutes
  *   npm run bench -- --speed 60      faster, coarser: HTTP round trips weigh more in simulated time
@@ -79,7 +79,7 @@ async function spread(
   durationMs: number,
   profile: ProgressProfile,
 ): Promise<{ latencies: number[]; describeTasks: number[]; calls: number[] }> {
-  const runs = await Promise.all(Array.from({ length: COPIES }, (_, i) => run(durationMs * (0.9 + (0.2 * i) / (COPIES - 1)), 1, profile)));
+  const runs = await Promise.all(Array.from({ length: COPIES }, (_, i) => run(durationMs * (0.9 + (0.2 * i) / (COPIES - 1)) + i * 2_345, 1, profile)));
   return {
     latencies: runs.flatMap((r) => r.latencies),
     describeTasks: runs.map((r) => r.calls.DescribeTasks ?? 0),
