@@ -79,7 +79,9 @@ async function spread(
   durationMs: number,
   profile: ProgressProfile,
 ): Promise<{ latencies: number[]; describeTasks: number[]; calls: number[] }> {
-  const runs = await Promise.all(Array.from({ length: COPIES }, (_, i) => run(durationMs * (0.9 + (0.2 * i) / (COPIES - 1)) + i * 2_345, 1, profile)));
+  const runs = await Promise.all(
+    Array.from({ length: COPIES }, (_, i) => run(durationMs * (0.9 + (0.2 * i) / (COPIES - 1)) + i * 2_345, 1, profile)),
+  );
   return {
     latencies: runs.flatMap((r) => r.latencies),
     describeTasks: runs.map((r) => r.calls.DescribeTasks ?? 0),
