@@ -63,7 +63,7 @@ export async function finishCopy({ imageId, inputs, outs, op }: FinishCopy, env:
       throw partial(`${label}: ${describeWait(outcome)}; the next \`pulumi up\` makes a new copy.`, { status: "error" });
     case "pollError":
       throw partial(
-        `${label}: waiting for ${imageId} in ${region} failed: ${outcome.error.message} ` +
+        `${label}: waiting for ${imageId} in ${region} failed: ${describeWait(outcome)} ` +
           "The copy is recorded in the state; the next `pulumi up` waits for it again.",
         { status: "creating" },
       );

@@ -14,6 +14,7 @@
 import type { ImageRecord, TaskRecord } from "./ecs";
 import type { CallBounds } from "./wire";
 import { isTransient } from "./retryable";
+import { VolcengineError } from "./errors";
 import { realClock, type Clock } from "./clock";
 import { atDeadline } from "./deadline";
 import type { WaitEnd, WaitOutcome } from "./wait-outcome";
@@ -253,7 +254,10 @@ export class TaskWatcher {
     const now = this.clock.now();
     this.trouble.noteFailure(action, e, startedAt);
     // Waits whose deadline passed during the poll end as timed out (with what the gateway answered).
-    for (const w of waiters) if (now >= w.deadline) this.end(w, { kind: "timedOut" });
+    // A request cut off by the deadline says so itself: the poll is bounded by the latest deadline of
+    // the waits it serves, so every one of them is out of time, even if the clock reads a hair before.
+    const outOfTime = e instanceof VolcengineError && e.code === "DeadlineExceeded";
+    for (const w of waiters) if (now >= w.deadline || outOfTime) this.end(w, { kind: "timedOut" });
     if (isTransient(e)) {
       // The wire already retried with backoff; a long copy should not fail over one bad spell.
       this.log(`polling ${this.region} failed, will try again: ${(e as Error).message}`);
