@@ -5,33 +5,84 @@
  * it for a window and decides where to look; tests and the benchmark can call it on their own.
  */
 
-/** See `PollSchedule.finishWindow`. With a `tolerance` of k, a look at p is taken to mean p-k <= progress < p+1+k. */
-export function finishWindowOf(looks: readonly { at: number; process: number }[], tolerance = 0): { earliest: number; latest: number } | undefined {
+/**
+ * One look at a task: `process` read at some moment between `sentAt` (when the call went out) and
+ * `at` (when its answer came). Without `sentAt` the read is taken to be at `at`.
+ */
+export interface ProgressLook {
+  at: number;
+  sentAt?: number;
+  process: number;
+}
+
+/** A point of the model's plane: u ms per percent, t0 the start (ms after the first look). */
+interface Point {
+  u: number;
+  t0: number;
+}
+
+/** The slowest progress the model considers, ms per percent (about 11 days): beyond it the window is taken as unbounded. */
+const SLOWEST_MS_PER_PERCENT = 1e9;
+
+/**
+ * See `PollSchedule.finishWindow`. A look says `progress(at) >= p` and `progress(sentAt) < p + 1`
+ * (the API read the task in between, when exactly we cannot know); with a `tolerance` of k, p-k and
+ * p+1+k instead. Undefined when no line of progress fits every look, or when the looks do not yet
+ * bound how slow the copy may be (one percent boundary crossed: any rate fits).
+ *
+ * The feasible (u, t0) are a convex polygon: a large box cut by one half-plane per bound, each cut
+ * linear in the polygon's corners (so some thousands of steps for 40 looks, where trying every pair
+ * of lines against every line took hundreds of thousands and, for 50 copies at once, seconds).
+ */
+export function finishWindowOf(looks: readonly ProgressLook[], tolerance = 0): { earliest: number; latest: number } | undefined {
   if (looks.length < 2) return undefined;
   const first = looks[0];
   const last = looks[looks.length - 1];
   if (last.process <= first.process) return undefined; // no progress seen yet: nothing to go on
-  // Lines t0 = a - b*u: lower bounds (t - (p+1)u) and upper bounds (t - p u). Times are taken
-  // relative to the first look, so that the tolerance below is about milliseconds, not epochs.
+  // Times relative to the first look, so that the tolerance below is about milliseconds, not epochs.
   const origin = first.at;
-  const lower = looks.map((o) => ({ a: o.at - origin, b: o.process + 1 + tolerance }));
-  const upper = looks.map((o) => ({ a: o.at - origin, b: o.process - tolerance }));
-  const lines = [...lower, ...upper];
-  const eps = 1e-3; // ms
+  const span = last.at - origin;
+  let polygon: Point[] = [
+    { u: 0, t0: -101 * SLOWEST_MS_PER_PERCENT - span },
+    { u: SLOWEST_MS_PER_PERCENT, t0: -101 * SLOWEST_MS_PER_PERCENT - span },
+    { u: SLOWEST_MS_PER_PERCENT, t0: span },
+    { u: 0, t0: span },
+  ];
+  for (const o of looks) {
+    // Lower bound: t0 > sentAt - (p+1)u; upper bound: t0 <= at - p u. As g(P) = t0 + b u - a >= 0 or <= 0.
+    const sent = Math.min(o.sentAt ?? o.at, o.at) - origin;
+    polygon = cut(polygon, { a: sent, b: o.process + 1 + tolerance }, 1);
+    polygon = cut(polygon, { a: o.at - origin, b: o.process - tolerance }, -1);
+    if (polygon.length === 0) return undefined;
+  }
   let earliest = Infinity;
   let latest = -Infinity;
-  for (let i = 0; i < lines.length; i++) {
-    for (let j = i + 1; j < lines.length; j++) {
-      const db = lines[i].b - lines[j].b;
-      if (db === 0) continue;
-      const u = (lines[i].a - lines[j].a) / db;
-      if (!(u > 0) || !Number.isFinite(u)) continue;
-      const lo = Math.max(...lower.map((l) => l.a - l.b * u));
-      const hi = Math.min(...upper.map((l) => l.a - l.b * u));
-      if (lo > hi + eps) continue;
-      earliest = Math.min(earliest, lo + 100 * u);
-      latest = Math.max(latest, hi + 100 * u);
-    }
+  for (const p of polygon) {
+    if (p.u >= SLOWEST_MS_PER_PERCENT * (1 - 1e-9)) return undefined;
+    if (!(p.u > 0)) continue; // a copy that takes no time: the box's edge, not an answer
+    earliest = Math.min(earliest, p.t0 + 100 * p.u);
+    latest = Math.max(latest, p.t0 + 100 * p.u);
   }
   return Number.isFinite(earliest) && Number.isFinite(latest) ? { earliest: origin + earliest, latest: origin + latest } : undefined;
+}
+
+/** Tolerance of a cut, ms: corners this close to a bound count as on it. */
+const EPS_MS = 1e-3;
+
+/** The part of a convex polygon where `sign * (t0 + b u - a) >= 0` (Sutherland-Hodgman against one line). */
+function cut(polygon: Point[], line: { a: number; b: number }, sign: 1 | -1): Point[] {
+  const g = (p: Point) => sign * (p.t0 + line.b * p.u - line.a);
+  const out: Point[] = [];
+  for (let i = 0; i < polygon.length; i++) {
+    const p = polygon[i];
+    const q = polygon[(i + 1) % polygon.length];
+    const gp = g(p);
+    const gq = g(q);
+    if (gp >= -EPS_MS) out.push(p);
+    if (gp >= -EPS_MS !== gq >= -EPS_MS) {
+      const k = gp / (gp - gq);
+      out.push({ u: p.u + k * (q.u - p.u), t0: p.t0 + k * (q.t0 - p.t0) });
+    }
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { CopiedImageLifecycle } from "../../provider/lifecycle";
 import { OWNER_TAG_KEY } from "../../provider/naming";
 import { UNKNOWN, checkImageName, type Failure } from "../../provider/validate";
+import { seededRandom } from "../../kit/seeded-random";
 
 const INPUTS = ["sourceImageId", "sourceRegion", "destinationRegion", "imageName", "description", "copyImageTags", "projectName", "tags"];
 
@@ -16,16 +17,9 @@ function lifecycle(region: string | undefined = "cn-beijing") {
   });
 }
 
-/** mulberry32: small, seeded, good enough for fuzzing. */
+/** Seeded numbers with the helpers fuzzing wants. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   return { next, int, pick, chance: (p: number) => next() < p };
