@@ -12,32 +12,38 @@
  * 2. Never more than 10 s between looks, whatever `Process` says. Volcengine need not raise `Process`
  *    linearly (0 % until done, 25 % steps, fast to 90 % then slow were all seen); a schedule that
  *    trusts a prediction and backs off while it cannot predict was seen minutes late. 10 s is the
- *    Terraform cadence's steady gap, so rule 1 can always pay for it; the gap is shortened by the
- *    measured round trip so that the *answer* showing the end arrives within 10 s of it. That costs
- *    half a round trip of budget a gap; the ~24 s saved at the start last about 80 minutes at a
- *    0.1 s round trip (27 at 0.3 s). After that rule 1 wins: the looks fall on the cadence's own
- *    times, as many as Terraform's, and an end is seen as Terraform sees it (10 s and half a round
- *    trip at worst).
+ *    Terraform cadence's steady gap, so rule 1 can always pay for it. While a line of progress fits
+ *    every look and puts the end beyond the next gap, each call goes out 10 s after the one planned
+ *    before, exactly as the budget's do, so these looks cost none of the budget however the round
+ *    trips vary. Otherwise the gap is shortened by the measured round trip so that the *answer*
+ *    showing the end arrives within 10 s of it: that costs half a round trip of budget a gap, and
+ *    the ~24 s saved at the start last about 80 minutes at a 0.1 s round trip (27 at 0.3 s). After
+ *    that rule 1 wins: the looks fall on the cadence's own times, as many as Terraform's, and an end
+ *    is seen as Terraform sees it (10 s and half a round trip at worst).
  * 3. Within those, place looks where the copy is likely to end. A linear model of `Process` gives a
- *    window for the finish (see `finishWindow`); far from it the 10 s gaps are shifted in phase so
- *    that a look lands in the window, and near it the calls saved at the start (this schedule skips
- *    the cadence's 1, 3 and 7 s looks: a copy of an image takes minutes) are spent on extra looks
- *    spread over the window. With linear progress the end is then seen within about a second.
+ *    window for the finish (see `finishWindow`); as the window comes near, the 10 s gaps are shortened
+ *    so that a look lands in it, and the calls saved at the start (this schedule skips the cadence's
+ *    1, 3 and 7 s looks: a copy of an image takes minutes) are spent on extra looks spread over it.
+ *    With linear progress the end is then seen within about a second.
+ *
+ * Each look bounds the model with both of its times: the API read the task after the call went out
+ * and before its answer came, and which moment it was we cannot know.
  */
 import { validateWaitPolicy, type WaitPolicy } from "./wait-policy";
-import { finishWindowOf } from "./finish-window";
+import { finishWindowOf, type ProgressLook } from "./finish-window";
 
-interface Look {
-  at: number;
-  process: number;
-}
-
-/** Looks of the linear model kept at most (the first one, which anchors the rate, and the latest). */
-const KEPT_LOOKS = 16;
+/**
+ * Looks of the linear model kept at most (the first one, which anchors the rate, and the latest). Looks
+ * at different phases of the percent boundaries narrow the window (the vernier below): 40 keep about
+ * 20 boundaries, and a window costs some thousands of steps (`finishWindowOf`).
+ */
+const KEPT_LOOKS = 40;
 /** A look's round trip is measured as how late it answered after the time asked for; above this share of maxDelayMs it is taken for an outlier (a retry, a busy watcher), not planned for. */
 const MAX_ROUND_TRIP_SHARE = 0.1;
 /** Extra looks spread over a finish window at most. */
 const MAX_LOOKS_IN_WINDOW = 8;
+/** How long the schedule keeps budget for, should a finish window prove wrong (see `reserveMs`). */
+const RESERVE_HORIZON_MS = 2 * 60_000;
 /** How many gaps ahead of a finish window the schedule starts to shift its looks onto it. */
 const APPROACH_GAPS = 2;
 
@@ -55,7 +61,7 @@ const APPROACH_GAPS = 2;
  */
 export class PollSchedule {
   /** Observations kept for the model: the first, then the first and last look of each run of equal `Process`. */
-  private readonly seen: Look[] = [];
+  private readonly seen: ProgressLook[] = [];
   private readonly budget?: readonly number[];
   private lookCount = 0;
   private lastCallAt?: number;
@@ -64,6 +70,8 @@ export class PollSchedule {
   private plannedAt?: number;
   /** Estimated round trip of a look, ms (a decaying maximum of the measured ones). */
   private roundTripMs = 0;
+  /** Typical round trip, ms (a moving average): what steady gaps of 1.5 round trips will cost the budget, on average. */
+  private typicalRoundTripMs = 0;
 
   constructor(
     private readonly policy: WaitPolicy,
@@ -78,15 +86,19 @@ export class PollSchedule {
     return this.lookCount;
   }
 
-  /** Feed the progress of a running task seen at `at`. Non-numbers are ignored; values are clamped to 0-100. */
-  observe(at: number, process: number | undefined): void {
+  /**
+   * Feed the progress of a running task, in the answer that came at `at` to the call sent at `sentAt`
+   * (the API read the task in between; without `sentAt`, at `at`). Non-numbers are ignored; values
+   * are clamped to 0-100.
+   */
+  observe(at: number, process: number | undefined, sentAt?: number): void {
     if (process === undefined || typeof process !== "number" || Number.isNaN(process) || !Number.isFinite(at)) return;
     const p = Math.min(100, Math.max(0, Math.floor(process)));
     const n = this.seen.length;
     if (n && at < this.seen[n - 1].at) return; // out of order: the model wants time to move forward
     // Of three looks in a row at the same percent the middle one bounds nothing the other two do not.
     if (n >= 3 && this.seen[n - 1].process === p && this.seen[n - 2].process === p) this.seen.pop();
-    this.seen.push({ at, process: p });
+    this.seen.push(sentAt !== undefined && Number.isFinite(sentAt) && sentAt <= at ? { at, sentAt, process: p } : { at, process: p });
     if (this.seen.length > KEPT_LOOKS) this.seen.splice(1, 1); // keep the first look: it anchors the rate
   }
 
@@ -94,9 +106,9 @@ export class PollSchedule {
    * The earliest and latest times the copy can finish, given the looks so far.
    *
    * Model: progress rises linearly, `progress(t) = (t - t0) / u` percent (start t0, u ms per percent).
-   * A look (t, p) says p <= progress(t) < p + 1, i.e. `t - (p+1)u < t0 <= t - p u`: two half-planes in
-   * (u, t0). The finish `t0 + 100u` is linear, so its extremes over the feasible polygon lie at
-   * vertices, where two constraint lines cross. With at most 16 looks that is a few hundred points.
+   * A look sent at s and answered at t with p says progress(s) < p + 1 and progress(t) >= p, i.e.
+   * `s - (p+1)u < t0 <= t - p u`: two half-planes in (u, t0). The finish `t0 + 100u` is linear, so its
+   * extremes over the feasible polygon lie at its corners (`finishWindowOf` cuts the polygon out).
    * If no line of progress fits every look (the copy sped up or slowed down, or `Process` wobbles),
    * a percent of slack either way is allowed, then only the latest looks are used; if even those do
    * not fit, there is no window.
@@ -133,32 +145,61 @@ export class PollSchedule {
     return !this.budget || (now > this.startedAt && this.budgetTime(this.lookCount + 1) <= now);
   }
 
-  /** Milliseconds from `now` to the next look. Always within [minDelayMs, maxDelayMs]. */
-  nextDelay(now: number): number {
+  /**
+   * Whether this copy should ride along on a DescribeTasks call made at `now` for another copy in the
+   * same region: when the budget affords the look, and unless the copy is closing in on its predicted
+   * finish and the call comes before the window opens. There the look would spend budget kept for
+   * looks in the window on one that cannot show the end (copies that end a second apart would
+   * otherwise eat each other's window looks).
+   */
+  welcomes(now: number): boolean {
+    if (!this.budget) return true; // looks cost nothing: every one is welcome
+    if (!this.affords(now)) return false;
+    const w = this.usableWindow(now);
+    if (!w || !w.fitsAll) return true;
+    const closingIn = w.earliest - now <= (APPROACH_GAPS + 1) * this.policy.maxDelayMs;
+    return !closingIn || now >= w.earliest;
+  }
+
+  /**
+   * Milliseconds from `now` to the next look. Always within [minDelayMs, maxDelayMs]. `sentAt`, when
+   * given, is when the call just answered went out (it measures the round trip exactly).
+   */
+  nextDelay(now: number, sentAt?: number): number {
     if (!Number.isFinite(now)) throw new RangeError(`PollSchedule.nextDelay: now must be a finite time in ms (got ${now}).`);
     if (now === this.lastCallAt) return this.lastDelay;
     const { minDelayMs, maxDelayMs, firstDelayMs } = this.policy;
     const isLook = now > this.startedAt && (this.lastCallAt === undefined || now > this.lastCallAt);
+    const sent = sentAt !== undefined && Number.isFinite(sentAt) && sentAt <= now ? sentAt : undefined;
+    /** The look just made went out when it was planned (rather than early, riding on another copy's call). */
+    let onPlan = false;
     if (isLook) {
       // Every look counts against the budget, also one made early for another copy sharing the call:
       // it is a DescribeTasks call that read this copy. (The TaskWatcher lets a copy ride along only
       // when `affords` says the budget allows it.) Only looks made when asked for measure the round trip.
-      const early = this.plannedAt !== undefined && now < this.plannedAt - 1;
+      onPlan = this.plannedAt !== undefined && (sent ?? now) >= this.plannedAt - 1;
       this.lookCount++;
-      if (this.plannedAt !== undefined && !early) {
-        const rt = Math.max(0, Math.min(now - this.plannedAt, MAX_ROUND_TRIP_SHARE * maxDelayMs));
+      if (onPlan) {
+        const measured = sent !== undefined ? now - sent : now - this.plannedAt!;
+        const rt = Math.max(0, Math.min(measured, MAX_ROUND_TRIP_SHARE * maxDelayMs));
         this.roundTripMs = Math.max(rt, 0.8 * this.roundTripMs + 0.2 * rt);
+        this.typicalRoundTripMs = this.typicalRoundTripMs === 0 ? rt : 0.9 * this.typicalRoundTripMs + 0.1 * rt;
       }
     }
+    const lastPlanned = this.plannedAt;
     this.lastCallAt = now;
     let at: number;
     if (this.lookCount === 0 && !isLook) {
       at = now + firstDelayMs;
     } else {
       const w = this.usableWindow(now);
-      // Half a round trip less is kept back while a line fits every look so far and puts the end
-      // beyond the next gap: then the send-to-send gap is the cadence's own and costs no budget.
-      const gap = this.gapMs(w !== undefined && w.fitsAll && w.earliest - now > maxDelayMs ? 1 : 1.5);
+      const far = w !== undefined && w.fitsAll && w.earliest - now > maxDelayMs;
+      // While a line fits every look so far and puts the end beyond the next gap, the call goes out
+      // maxDelayMs after the last one (after the one planned, when it went out as planned), as the
+      // budget's do: it costs none of the budget, however round trips vary. Otherwise 1.5 round
+      // trips are kept back (see `steadyGapMs`).
+      const lastSent = onPlan ? lastPlanned! : (sent ?? now - this.roundTripMs);
+      const gap = far ? Math.max(minDelayMs, lastSent + maxDelayMs - now) : this.steadyGapMs();
       at = now + gap;
       if (w) at = Math.min(at, this.windowTarget(now, gap, w));
     }
@@ -170,14 +211,13 @@ export class PollSchedule {
   }
 
   /**
-   * The steady gap from one answer to the next call: maxDelayMs less 1.5 round trips, so that the
-   * next answer comes within maxDelayMs of the moment the last one read the task (half a round trip
-   * before it arrived, the next answer a full round trip after its call). Where the end cannot come
-   * in this gap, 1 round trip: calls then go out every maxDelayMs exactly, as the budget's do.
+   * The steady gap from one answer to the next call when the end may come in it: maxDelayMs less
+   * 1.5 round trips, so that the next answer comes within maxDelayMs of the moment the last one read
+   * the task (half a round trip before it arrived, the next answer a full round trip after its call).
    */
-  private gapMs(roundTrips: number): number {
+  private steadyGapMs(): number {
     const { minDelayMs, maxDelayMs } = this.policy;
-    return Math.max(minDelayMs, maxDelayMs - roundTrips * this.roundTripMs);
+    return Math.max(minDelayMs, maxDelayMs - 1.5 * this.roundTripMs);
   }
 
   /** The finish window, when it is still ahead (a window wholly in the past means the copy did not progress linearly), and whether a line fits every look kept. */
@@ -193,7 +233,8 @@ export class PollSchedule {
    * largest m the budget affords: each look in time for the budget, and after the last one a
    * reserve of budget left for steady gaps should the window be wrong. When the first of them is
    * within `APPROACH_GAPS` gaps, the gaps up to it are shortened evenly so that one lands on it;
-   * farther away the gaps stay steady (chasing a window that still moves would waste budget).
+   * farther away the gaps stay steady (chasing a window that still moves would waste budget). When
+   * the budget affords none of them, the earliest look it allows, if that comes before a steady one.
    */
   private windowTarget(now: number, gap: number, w: { earliest: number; latest: number }): number {
     const { minDelayMs } = this.policy;
@@ -214,19 +255,22 @@ export class PollSchedule {
       }
       return now + step;
     }
-    return steady;
+    // Not even one look at the window's end is affordable (copies sharing calls spent the budget):
+    // the earliest look the budget allows, when that still comes before a steady one.
+    return Math.min(steady, Math.max(w.latest, this.budgetTime(this.lookCount + 1)));
   }
 
   /**
-   * Budget kept back from extra looks in a window: steady gaps of `maxDelayMs` less 1.5 round trips
-   * spend half a round trip of the budget each (the budget's calls go out every `maxDelayMs`); keep
-   * enough to go on so for as long again as the copy has run (at most 10 minutes), should the
-   * window be wrong, and at least a second.
+   * Budget kept back from extra looks in a window: should the window be wrong, steady gaps of
+   * `maxDelayMs` less 1.5 round trips follow, each spending half a typical round trip of the budget
+   * (the budget's calls go out every `maxDelayMs`). Keep enough to go on so for as long again as the
+   * copy has run, at most RESERVE_HORIZON_MS (a linear model that held for the whole copy is rarely
+   * wrong by more), and at least a second.
    */
   private reserveMs(now: number): number {
     const steady = this.budget![this.budget!.length - 1];
-    const horizon = Math.min(10 * 60_000, Math.max(0, now - this.startedAt));
-    return Math.max(1_000, (horizon / steady) * 0.5 * this.roundTripMs);
+    const horizon = Math.min(RESERVE_HORIZON_MS, Math.max(0, now - this.startedAt));
+    return Math.max(1_000, (horizon / steady) * 0.5 * this.typicalRoundTripMs);
   }
 
   /** When the budget allows the n-th look (n >= 1); the start when there is no budget. */

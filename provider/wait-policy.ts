@@ -19,9 +19,9 @@ export interface WaitPolicy {
    * Never wait longer than this between looks: bounds how late an end, a stall or a failure is seen,
    * whatever `Process` says. Default 10 s, the steady gap of the Terraform cadence (so the budget can
    * always pay for it). Delays are shortened by 1.5 measured round trips of a look, so that the answer
-   * that shows the end arrives within `maxDelayMs` of it (by one round trip only while a line of
-   * progress fits every look and puts the end beyond the next look: calls then go out every
-   * `maxDelayMs`, as the budget's do, and cost none of it).
+   * that shows the end arrives within `maxDelayMs` of it; but while a line of progress fits every
+   * look and puts the end beyond the next look, each call goes out `maxDelayMs` after the one planned
+   * before, as the budget's do, and costs none of it.
    */
   maxDelayMs: number;
   /**

@@ -37,6 +37,9 @@ function copyTaskFor(tasks: TaskRecord[], imageId: string): TaskRecord | undefin
   return mine[0];
 }
 
+/** How early a timer may fire (clock rounding), ms: a copy due this soon counts as due. */
+const TIMER_EARLY_MS = 50;
+
 export class TaskWatcher {
   private readonly waiters = new Waiters();
   private cancelTimer?: () => void;
@@ -149,8 +152,10 @@ export class TaskWatcher {
     const now0 = this.clock.now();
     for (const w of this.waiters.all()) if (now0 >= w.deadline) this.end(w, { kind: "timedOut" });
     // The copies that are due ask for this call; the others ride along only where their budget affords
-    // the look (it counts against it), so that no copy is read by more calls than its cadence allows.
-    const waiters = this.waiters.all().filter((w) => w.dueAt <= now0 + this.policy.minDelayMs || w.schedule.affords(now0));
+    // the look (it counts against it), so that no copy is read by more calls than its cadence allows,
+    // and not just before their own finish window (see `PollSchedule.welcomes`). A copy due a moment
+    // later is not taken early: that look could be the one it planned in its window, wasted.
+    const waiters = this.waiters.all().filter((w) => w.dueAt <= now0 + TIMER_EARLY_MS || w.schedule.welcomes(now0));
     if (waiters.length === 0) return;
     const ids = [...new Set(waiters.map((w) => w.imageId))];
     let tasks: TaskRecord[];
@@ -169,7 +174,7 @@ export class TaskWatcher {
     const needImageCheck: Waiter[] = [];
     const succeeded: Waiter[] = [];
     const planNext = (w: Waiter) => {
-      w.dueAt = now + w.schedule.nextDelay(now);
+      w.dueAt = now + w.schedule.nextDelay(now, startedAt);
     };
     for (const w of waiters) {
       if (!this.isWaiting(w)) continue;
@@ -185,7 +190,8 @@ export class TaskWatcher {
       const process = typeof task.Process === "number" ? task.Process : w.process;
       if (process > w.process || task.Status !== "Running") w.process = Math.max(w.process, process);
       // Only a running task's progress measures the copy's rate (Pending sits at 0 for a while).
-      if (task.Status === "Running") w.schedule.observe(now, task.Process);
+      // The API read it between the call and its answer: the model bounds each side with its own time.
+      if (task.Status === "Running") w.schedule.observe(now, task.Process, startedAt);
       if (task.Status === "Succeeded") {
         w.process = 100;
         succeeded.push(w);

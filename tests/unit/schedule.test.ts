@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PollSchedule } from "../../provider/schedule";
+import { seededRandom } from "../../kit/seeded-random";
 import { DEFAULT_WAIT_POLICY, TERRAFORM_CADENCE_GAPS_MS, validateWaitPolicy, type WaitPolicy } from "../../provider/wait-policy";
 
 const S = 1_000;
@@ -35,6 +36,13 @@ export interface SimOptions {
   roundTripMs?: number;
   /** Seed of the per-look jitter of `Process` (-1, 0 or +1 percent); none when undefined. */
   jitterSeed?: number;
+  /**
+   * Round trips that vary: each call is sent up to a third of this late (a timer firing late) and
+   * each half of its round trip takes up to a third more, drawn from this seed. Default: none.
+   */
+  roundTripJitter?: { ms: number; seed: number };
+  /** Tell the schedule when each call was sent (as the TaskWatcher does). Default true. */
+  reportSentAt?: boolean;
   policy?: WaitPolicy;
 }
 
@@ -50,17 +58,7 @@ export interface SimResult {
   delays: number[];
 }
 
-/** A small seeded generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const rng = seededRandom;
 
 /**
  * Runs one wait as TaskWatcher drives the schedule: ask for a delay, make the call (the API reads the
@@ -88,23 +86,32 @@ export function simulate(o: SimOptions): SimResult {
     return { status: "Running", process: Math.max(0, Math.min(100, Math.floor(o.profile(f)) + jitter())) };
   };
 
+  const vary = o.roundTripJitter
+    ? (
+        (r) => () =>
+          (r() * o.roundTripJitter!.ms) / 3
+      )(rng(o.roundTripJitter.seed))
+    : () => 0;
+  const reportSent = o.reportSentAt ?? true;
   const s = new PollSchedule(policy, startedAt);
   const delays: number[] = [];
   let now = startedAt;
+  let sent: number | undefined;
   let looks = 0;
   let detectionMs: number;
   for (;;) {
-    const d = s.nextDelay(now);
+    const d = s.nextDelay(now, reportSent ? sent : undefined);
     delays.push(d);
-    const sent = now + d;
-    const task = read(sent + rtt / 2);
-    now = sent + rtt;
+    sent = now + d + vary();
+    const readAt = sent + rtt / 2 + vary();
+    const task = read(readAt);
+    now = readAt + rtt / 2 + vary();
     looks++;
     if (task.status === "Succeeded") {
       detectionMs = now - end;
       break;
     }
-    if (task.status === "Running") s.observe(now, task.process);
+    if (task.status === "Running") s.observe(now, task.process, reportSent ? sent : undefined);
     if (looks > 100_000) throw new Error("the schedule never saw the end");
   }
 
@@ -242,6 +249,79 @@ test("PollSchedule: once the budget saved at the start is spent (long copy, slow
     assert.ok(r.detectionMs <= 10 * S + 150, `${r.detectionMs} ms`);
     assert.ok(r.detectionMs <= r.terraformDetectionMs, `${r.detectionMs} ms vs Terraform's ${r.terraformDetectionMs} ms`);
   }
+});
+
+test("PollSchedule: with round trips that vary (timers late, answers slow), a linear copy of 1, 10 or 60 min is still seen within 1 s at the median", () => {
+  // Varying round trips used to drain the budget saved at the start (each gap was shortened by the
+  // largest recent round trip): 60-minute copies were then seen 2-3 s late at the median.
+  for (const minutes of LENGTHS) {
+    const det: number[] = [];
+    variants(minutes, 20).forEach((v, i) => {
+      const r = simulate({ profile: PROFILES.linear, ...v, roundTripMs: 60, roundTripJitter: { ms: 300, seed: 50 + i } });
+      assert.ok(r.detectionMs >= 0 && r.detectionMs <= 10 * S, `${minutes} min #${i}: seen ${r.detectionMs} ms after its end`);
+      assert.ok(r.looks <= r.terraformLooks, `${minutes} min #${i}: ${r.looks} calls vs Terraform's ${r.terraformLooks}`);
+      det.push(r.detectionMs);
+    });
+    assert.ok(median(det) <= 1 * S, `${minutes} min: median ${median(det)} ms`);
+  }
+});
+
+test("PollSchedule: steady looks go out on the budget's own 10 s cadence, so the calls saved at the start are still there after an hour", () => {
+  const D = 70 * MIN;
+  const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
+  const vary = rng(5);
+  let now = 0;
+  let sent: number | undefined;
+  while (now < 60 * MIN) {
+    const d = s.nextDelay(now, sent);
+    sent = now + d + vary() * 100;
+    const readAt = sent + 30 + vary() * 150;
+    now = readAt + 30 + vary() * 150;
+    s.observe(now, Math.floor((100 * readAt) / D), sent);
+  }
+  // Terraform's cadence has made 3 + floor((now - 15 s) / 10 s) + 1 looks by now; the schedule skipped
+  // the looks at 1, 3 and 7 s, and keeps that saving for the window at the end.
+  const terraformLooks = 4 + Math.floor((now - 15 * S) / (10 * S));
+  assert.ok(terraformLooks - s.looks >= 2, `${s.looks} looks vs Terraform's ${terraformLooks} by ${now} ms`);
+});
+
+test("PollSchedule: a copy closing in on its finish declines rides on other copies' calls before its window opens, and takes them in it", () => {
+  const D = 10 * MIN;
+  const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
+  let now = 0;
+  let sent: number | undefined;
+  while (now < D - 60 * S) {
+    const d = s.nextDelay(now, sent);
+    sent = now + d;
+    now = sent + 60;
+    s.observe(now, Math.floor((100 * (sent + 30)) / D), sent);
+  }
+  const w = s.finishWindow()!;
+  assert.ok(w && w.earliest <= D && D <= w.latest, `window ${JSON.stringify(w)} holds the finish ${D}`);
+  assert.equal(s.welcomes(now + 1_000), true, "far from the window: a ride is welcome when the budget affords it");
+  assert.equal(s.welcomes(w.earliest - 5 * S), false, "closing in, before the window: declined");
+  assert.equal(s.welcomes(w.earliest + 1), true, "in the window: taken");
+  // Without a budget every look is free.
+  assert.equal(new PollSchedule({ ...DEFAULT_WAIT_POLICY, budgetGapsMs: undefined }, 0).welcomes(1), true);
+});
+
+test("PollSchedule: when the budget affords no look in the window, the next look is the earliest one it allows, not a steady gap later", () => {
+  // A 13-second copy (t0 = 0, 130 ms a percent), looked at on plan at 9 s, then twice more for other
+  // copies sharing the call (at 10 and 11 s). Terraform's cadence has made 3 looks by 11 s and makes
+  // its 4th at 15 s; the window [~12.8, ~13.4] s has no affordable look in it.
+  const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
+  assert.equal(s.nextDelay(0), 9_000);
+  for (const [sent, process] of [
+    [9_000, 69],
+    [10_000, 76],
+    [11_000, 84],
+  ]) {
+    s.observe(sent + 50, process, sent);
+    if (sent < 11_000) s.nextDelay(sent + 50, sent);
+  }
+  const w = s.finishWindow()!;
+  assert.ok(w.earliest <= 13_000 && 13_000 <= w.latest && w.latest < 15_000, `window ${JSON.stringify(w)}`);
+  assert.equal(11_050 + s.nextDelay(11_050, 11_000), 15_000, "the budget's next look, rather than 10 s on");
 });
 
 test("PollSchedule: a slower round trip (0.4 s) still sees every end within 10 s", () => {
