@@ -15,6 +15,14 @@ export interface ProgressLook {
   process: number;
 }
 
+/** When a copy can finish, and how fast it can be going (ms a percent) for that. */
+export interface FinishWindow {
+  earliest: number;
+  latest: number;
+  /** The slowest and fastest rates every look allows: [least, most] ms a percent. */
+  msPerPercent: [number, number];
+}
+
 /** A point of the model's plane: u ms per percent, t0 the start (ms after the first look). */
 interface Point {
   u: number;
@@ -34,7 +42,7 @@ const SLOWEST_MS_PER_PERCENT = 1e9;
  * linear in the polygon's corners (so some thousands of steps for 40 looks, where trying every pair
  * of lines against every line took hundreds of thousands and, for 50 copies at once, seconds).
  */
-export function finishWindowOf(looks: readonly ProgressLook[], tolerance = 0): { earliest: number; latest: number } | undefined {
+export function finishWindowOf(looks: readonly ProgressLook[], tolerance = 0): FinishWindow | undefined {
   if (looks.length < 2) return undefined;
   const first = looks[0];
   const last = looks[looks.length - 1];
@@ -57,13 +65,18 @@ export function finishWindowOf(looks: readonly ProgressLook[], tolerance = 0): {
   }
   let earliest = Infinity;
   let latest = -Infinity;
+  let fastest = Infinity;
+  let slowest = 0;
   for (const p of polygon) {
     if (p.u >= SLOWEST_MS_PER_PERCENT * (1 - 1e-9)) return undefined;
     if (!(p.u > 0)) continue; // a copy that takes no time: the box's edge, not an answer
     earliest = Math.min(earliest, p.t0 + 100 * p.u);
     latest = Math.max(latest, p.t0 + 100 * p.u);
+    fastest = Math.min(fastest, p.u);
+    slowest = Math.max(slowest, p.u);
   }
-  return Number.isFinite(earliest) && Number.isFinite(latest) ? { earliest: origin + earliest, latest: origin + latest } : undefined;
+  if (!Number.isFinite(earliest) || !Number.isFinite(latest)) return undefined;
+  return { earliest: origin + earliest, latest: origin + latest, msPerPercent: [fastest, slowest] };
 }
 
 /** Tolerance of a cut, ms: corners this close to a bound count as on it. */

@@ -30,20 +30,26 @@
  * and before its answer came, and which moment it was we cannot know.
  */
 import { validateWaitPolicy, type WaitPolicy } from "./wait-policy";
-import { finishWindowOf, type ProgressLook } from "./finish-window";
+import { finishWindowOf, type FinishWindow, type ProgressLook } from "./finish-window";
 
 /**
  * Looks of the linear model kept at most (the first one, which anchors the rate, and the latest). Looks
  * at different phases of the percent boundaries narrow the window (the vernier below): 40 keep about
  * 20 boundaries, and a window costs some thousands of steps (`finishWindowOf`).
  */
-const KEPT_LOOKS = 40;
+const KEPT_LOOKS = 80;
 /** A look's round trip is measured as how late it answered after the time asked for; above this share of maxDelayMs it is taken for an outlier (a retry, a busy watcher), not planned for. */
 const MAX_ROUND_TRIP_SHARE = 0.1;
 /** Extra looks spread over a finish window at most. */
 const MAX_LOOKS_IN_WINDOW = 8;
 /** How long the schedule keeps budget for, should a finish window prove wrong (see `reserveMs`). */
 const RESERVE_HORIZON_MS = 2 * 60_000;
+/** A finish window this narrow is closed by the looks in it; wider ones are halved by the vernier (`splittingLook`). */
+const NARROW_WINDOW_MS = 600;
+/** How much earlier than the steady look a halving look may come (the budget it costs). */
+const MAX_SPLIT_SHIFT_MS = 4_000;
+/** Budget the vernier leaves for the looks in the window at the end: two extra looks and some. */
+const SPLIT_RESERVE_MS = 18_000;
 /** How many gaps ahead of a finish window the schedule starts to shift its looks onto it. */
 const APPROACH_GAPS = 2;
 
@@ -113,7 +119,7 @@ export class PollSchedule {
    * a percent of slack either way is allowed, then only the latest looks are used; if even those do
    * not fit, there is no window.
    */
-  finishWindow(): { earliest: number; latest: number } | undefined {
+  finishWindow(): FinishWindow | undefined {
     return this.fit()?.window;
   }
 
@@ -121,7 +127,7 @@ export class PollSchedule {
    * The window from every look kept; failing that, from every look allowing a percent either way
    * (a reported `Process` that wobbles); failing that, from the latest four looks.
    */
-  private fit(): { window: { earliest: number; latest: number }; fitsAll: boolean } | undefined {
+  private fit(): { window: FinishWindow; fitsAll: boolean } | undefined {
     const all = finishWindowOf(this.seen) ?? finishWindowOf(this.seen, 1);
     if (all) return { window: all, fitsAll: true };
     const w = finishWindowOf(this.seen.slice(-4));
@@ -199,7 +205,9 @@ export class PollSchedule {
       // budget's do: it costs none of the budget, however round trips vary. Otherwise 1.5 round
       // trips are kept back (see `steadyGapMs`).
       const lastSent = onPlan ? lastPlanned! : (sent ?? now - this.roundTripMs);
-      const gap = far ? Math.max(minDelayMs, lastSent + maxDelayMs - now) : this.steadyGapMs();
+      let gap = far ? Math.max(minDelayMs, lastSent + maxDelayMs - now) : this.steadyGapMs();
+      const split = far ? this.splittingLook(now, now + gap, w!) : undefined;
+      if (split !== undefined) gap = split - now;
       at = now + gap;
       if (w) at = Math.min(at, this.windowTarget(now, gap, w));
     }
@@ -208,6 +216,29 @@ export class PollSchedule {
     this.plannedAt = now + delay;
     this.lastDelay = delay;
     return delay;
+  }
+
+  /**
+   * The vernier: a look a little earlier than the steady one that halves a wide finish window. A look
+   * reads a whole percent, and what it reads changes, across the possible finishes F, where F is the
+   * look's time plus a whole number j of percents; so a look at (middle of the window) - j u tells
+   * which half the finish lies in. Steady 10 s gaps alone sample few phases of the percent boundaries
+   * when a percent lasts nearly a multiple of 10 s (36 s: 5 phases), and the window stays seconds wide.
+   * The look comes at most MAX_SPLIT_SHIFT_MS early, and only while the budget keeps SPLIT_RESERVE_MS
+   * for the looks in the window at the end: moving the 10 s cadence earlier spends that much budget.
+   */
+  private splittingLook(now: number, steady: number, w: FinishWindow): number | undefined {
+    const width = w.latest - w.earliest;
+    if (width <= NARROW_WINDOW_MS) return undefined;
+    const [fastest, slowest] = w.msPerPercent;
+    const u = (fastest + slowest) / 2;
+    const middle = (w.earliest + w.latest) / 2;
+    const j = Math.ceil((middle - steady) / u);
+    const at = middle - j * u;
+    if (j < 1 || steady - at > MAX_SPLIT_SHIFT_MS || at < now + this.policy.minDelayMs) return undefined;
+    if (j * (slowest - fastest) > width / 2) return undefined; // the rate is not known well enough that far ahead
+    if (this.budget && at - this.budgetTime(this.lookCount + 1) < SPLIT_RESERVE_MS) return undefined;
+    return at;
   }
 
   /**
@@ -221,10 +252,10 @@ export class PollSchedule {
   }
 
   /** The finish window, when it is still ahead (a window wholly in the past means the copy did not progress linearly), and whether a line fits every look kept. */
-  private usableWindow(now: number): { earliest: number; latest: number; fitsAll: boolean } | undefined {
+  private usableWindow(now: number): (FinishWindow & { fitsAll: boolean }) | undefined {
     const f = this.fit();
     if (!f || !(f.window.latest > now)) return undefined;
-    return { earliest: Math.max(f.window.earliest, now), latest: f.window.latest, fitsAll: f.fitsAll };
+    return { ...f.window, earliest: Math.max(f.window.earliest, now), fitsAll: f.fitsAll };
   }
 
   /**
