@@ -285,6 +285,28 @@ test("PollSchedule: steady looks go out on the budget's own 10 s cadence, so the
   assert.ok(terraformLooks - s.looks >= 2, `${s.looks} looks vs Terraform's ${terraformLooks} by ${now} ms`);
 });
 
+test("PollSchedule: the vernier narrows the finish window of 60-minute copies to about a second a minute before the end", () => {
+  // A percent of a 60-minute copy lasts about 36 s, which a 10 s cadence meets at few phases: steady
+  // looks alone left windows 2-4 s wide. Looks moved a little earlier halve the window instead.
+  const widths: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const D = 60 * MIN * (0.9 + 0.01 * i) + i * 977;
+    const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
+    let now = 0;
+    let sent: number | undefined;
+    while (now < D - 60 * S) {
+      const d = s.nextDelay(now, sent);
+      sent = now + d;
+      now = sent + 100;
+      s.observe(now, Math.floor((100 * (sent + 50)) / D), sent);
+    }
+    const w = s.finishWindow()!;
+    assert.ok(w.earliest <= D && D <= w.latest, `#${i}: window ${JSON.stringify(w)} misses the finish ${D}`);
+    widths.push(w.latest - w.earliest);
+  }
+  assert.ok(median(widths) <= 1_200, `median window ${median(widths)} ms wide`);
+});
+
 test("PollSchedule: a copy closing in on its finish declines rides on other copies' calls before its window opens, and takes them in it", () => {
   const D = 10 * MIN;
   const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
