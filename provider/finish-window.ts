@@ -39,8 +39,8 @@ const SLOWEST_MS_PER_PERCENT = 1e9;
  * bound how slow the copy may be (one percent boundary crossed: any rate fits).
  *
  * The feasible (u, t0) are a convex polygon: a large box cut by one half-plane per bound, each cut
- * linear in the polygon's corners (so some thousands of steps for 40 looks, where trying every pair
- * of lines against every line took hundreds of thousands and, for 50 copies at once, seconds).
+ * linear in the polygon's corners: some thousands of steps for 80 looks (trying every pair of lines
+ * against every line took hundreds of thousands for 40, and seconds a poll for 50 copies at once).
  */
 export function finishWindowOf(looks: readonly ProgressLook[], tolerance = 0): FinishWindow | undefined {
   if (looks.length < 2) return undefined;
@@ -77,6 +77,23 @@ export function finishWindowOf(looks: readonly ProgressLook[], tolerance = 0): F
   }
   if (!Number.isFinite(earliest) || !Number.isFinite(latest)) return undefined;
   return { earliest: origin + earliest, latest: origin + latest, msPerPercent: [fastest, slowest] };
+}
+
+/**
+ * The latest time, not after `notAfter`, at which a look tells which half of the window the finish
+ * lies in; undefined when the rate is not known well enough for that. A look reads a whole percent,
+ * and what it reads changes, across the possible finishes F, where F is the look's time plus a whole
+ * number j of percents: so a look at (middle of the window) - j u splits the window there. The
+ * farther ahead (the larger j), the more the doubt about the rate u blurs the split.
+ */
+export function halvingLookAt(w: FinishWindow, notAfter: number): number | undefined {
+  const width = w.latest - w.earliest;
+  const [fastest, slowest] = w.msPerPercent;
+  const u = (fastest + slowest) / 2;
+  const middle = (w.earliest + w.latest) / 2;
+  const j = Math.ceil((middle - notAfter) / u);
+  if (j < 1 || j * (slowest - fastest) > width / 2) return undefined;
+  return middle - j * u;
 }
 
 /** Tolerance of a cut, ms: corners this close to a bound count as on it. */

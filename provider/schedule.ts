@@ -11,15 +11,13 @@
  *    hence none more by the moment it sees the end (it sees the end no later than Terraform does).
  * 2. Never more than 10 s between looks, whatever `Process` says. Volcengine need not raise `Process`
  *    linearly (0 % until done, 25 % steps, fast to 90 % then slow were all seen); a schedule that
- *    trusts a prediction and backs off while it cannot predict was seen minutes late. 10 s is the
- *    Terraform cadence's steady gap, so rule 1 can always pay for it. While a line of progress fits
- *    every look and puts the end beyond the next gap, each call goes out 10 s after the one planned
- *    before, exactly as the budget's do, so these looks cost none of the budget however the round
- *    trips vary. Otherwise the gap is shortened by the measured round trip so that the *answer*
- *    showing the end arrives within 10 s of it: that costs half a round trip of budget a gap, and
- *    the ~24 s saved at the start last about 80 minutes at a 0.1 s round trip (27 at 0.3 s). After
- *    that rule 1 wins: the looks fall on the cadence's own times, as many as Terraform's, and an end
- *    is seen as Terraform sees it (10 s and half a round trip at worst).
+ *    trusts a prediction and backs off while it cannot predict was seen minutes late. While a line of
+ *    progress fits and puts the end beyond the next gap, each call goes out 10 s after the one planned
+ *    before, as the budget's do, and costs none of it however round trips vary. Otherwise the gap is
+ *    shortened by the measured round trip so that the *answer* showing the end arrives within 10 s:
+ *    half a round trip of budget a gap, so the ~24 s saved at the start last about 80 minutes at a
+ *    0.1 s round trip. After that rule 1 wins: looks fall on the cadence's own times, and an end is
+ *    seen as Terraform sees it (10 s and half a round trip at worst).
  * 3. Within those, place looks where the copy is likely to end. A linear model of `Process` gives a
  *    window for the finish (see `finishWindow`); as the window comes near, the 10 s gaps are shortened
  *    so that a look lands in it, and the calls saved at the start (this schedule skips the cadence's
@@ -30,15 +28,11 @@
  * and before its answer came, and which moment it was we cannot know.
  */
 import { validateWaitPolicy, type WaitPolicy } from "./wait-policy";
-import { finishWindowOf, type FinishWindow, type ProgressLook } from "./finish-window";
+import { finishWindowOf, halvingLookAt, type FinishWindow, type ProgressLook } from "./finish-window";
 
-/**
- * Looks of the linear model kept at most (the first one, which anchors the rate, and the latest). Looks
- * at different phases of the percent boundaries narrow the window (the vernier below): 40 keep about
- * 20 boundaries, and a window costs some thousands of steps (`finishWindowOf`).
- */
+/** Looks kept for the model (the first, which anchors the rate, and the latest): 80 hold about 40 percent boundaries, at many phases. */
 const KEPT_LOOKS = 80;
-/** A look's round trip is measured as how late it answered after the time asked for; above this share of maxDelayMs it is taken for an outlier (a retry, a busy watcher), not planned for. */
+/** A look's round trip is measured from when its call went out (or, unknown that, the time asked for) to its answer; above this share of maxDelayMs it is taken for an outlier (a retry, a busy watcher), not planned for. */
 const MAX_ROUND_TRIP_SHARE = 0.1;
 /** Extra looks spread over a finish window at most. */
 const MAX_LOOKS_IN_WINDOW = 8;
@@ -219,24 +213,16 @@ export class PollSchedule {
   }
 
   /**
-   * The vernier: a look a little earlier than the steady one that halves a wide finish window. A look
-   * reads a whole percent, and what it reads changes, across the possible finishes F, where F is the
-   * look's time plus a whole number j of percents; so a look at (middle of the window) - j u tells
-   * which half the finish lies in. Steady 10 s gaps alone sample few phases of the percent boundaries
-   * when a percent lasts nearly a multiple of 10 s (36 s: 5 phases), and the window stays seconds wide.
-   * The look comes at most MAX_SPLIT_SHIFT_MS early, and only while the budget keeps SPLIT_RESERVE_MS
-   * for the looks in the window at the end: moving the 10 s cadence earlier spends that much budget.
+   * The vernier: a look a little earlier than the steady one that halves a wide finish window (see
+   * `halvingLookAt`). Steady 10 s gaps alone meet the percent boundaries at few phases when a percent
+   * lasts nearly a multiple of 10 s (36 s: 5 phases), and the window stays seconds wide. The look comes
+   * at most MAX_SPLIT_SHIFT_MS early, and only while the budget keeps SPLIT_RESERVE_MS for the looks in
+   * the window at the end: moving the 10 s cadence earlier spends that much budget for good.
    */
   private splittingLook(now: number, steady: number, w: FinishWindow): number | undefined {
-    const width = w.latest - w.earliest;
-    if (width <= NARROW_WINDOW_MS) return undefined;
-    const [fastest, slowest] = w.msPerPercent;
-    const u = (fastest + slowest) / 2;
-    const middle = (w.earliest + w.latest) / 2;
-    const j = Math.ceil((middle - steady) / u);
-    const at = middle - j * u;
-    if (j < 1 || steady - at > MAX_SPLIT_SHIFT_MS || at < now + this.policy.minDelayMs) return undefined;
-    if (j * (slowest - fastest) > width / 2) return undefined; // the rate is not known well enough that far ahead
+    if (w.latest - w.earliest <= NARROW_WINDOW_MS) return undefined;
+    const at = halvingLookAt(w, steady);
+    if (at === undefined || steady - at > MAX_SPLIT_SHIFT_MS || at < now + this.policy.minDelayMs) return undefined;
     if (this.budget && at - this.budgetTime(this.lookCount + 1) < SPLIT_RESERVE_MS) return undefined;
     return at;
   }
@@ -292,11 +278,9 @@ export class PollSchedule {
   }
 
   /**
-   * Budget kept back from extra looks in a window: should the window be wrong, steady gaps of
-   * `maxDelayMs` less 1.5 round trips follow, each spending half a typical round trip of the budget
-   * (the budget's calls go out every `maxDelayMs`). Keep enough to go on so for as long again as the
-   * copy has run, at most RESERVE_HORIZON_MS (a linear model that held for the whole copy is rarely
-   * wrong by more), and at least a second.
+   * Budget kept back from extra looks in a window, should it be wrong: steady gaps (1.5 round trips
+   * short) then spend half a typical round trip each; enough for as long again as the copy has run,
+   * at most RESERVE_HORIZON_MS (a line that held for the whole copy is rarely wrong by more), and 1 s.
    */
   private reserveMs(now: number): number {
     const steady = this.budget![this.budget!.length - 1];

@@ -3,7 +3,7 @@
 // brute-force reference (every crossing of two bound lines, kept when every bound holds there).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { finishWindowOf, type ProgressLook } from "../../provider/finish-window";
+import { finishWindowOf, halvingLookAt, type ProgressLook } from "../../provider/finish-window";
 import { seededRandom as rng } from "../../kit/seeded-random";
 
 /** The reference: O(n^3), the way the window was first computed. Bounded cases only. */
@@ -119,4 +119,15 @@ test("finishWindowOf: a look without sentAt is taken as read when its answer cam
   ])!;
   assert.ok(doubtful.earliest <= exact.earliest && doubtful.latest >= exact.latest, `${JSON.stringify(doubtful)} within ${JSON.stringify(exact)}`);
   assert.ok(doubtful.earliest < exact.earliest - 1_000 || doubtful.latest > exact.latest + 1_000, "a read up to a second earlier moves the bounds");
+});
+
+test("halvingLookAt: the latest look, not after the given time, whose reading splits the window at its middle; none when the rate is too doubtful", () => {
+  // Finish between 1,000 and 1,002 s, 36 s a percent: a look whole percents before 1,001 s splits it.
+  const w = { earliest: 1_000_000, latest: 1_002_000, msPerPercent: [36_000, 36_000] as [number, number] };
+  assert.equal(halvingLookAt(w, 900_000), 1_001_000 - 3 * 36_000);
+  assert.equal(halvingLookAt(w, 1_001_000 - 36_000), 1_001_000 - 36_000, "exactly at the given time");
+  assert.equal(halvingLookAt(w, 1_000_500), 1_001_000 - 36_000, "a percent before the middle");
+  assert.equal(halvingLookAt(w, 1_001_500), undefined, "past the middle: no look left that splits it");
+  // A rate known to within 2 s a percent blurs a split 3 percents ahead by 6 s: more than the window.
+  assert.equal(halvingLookAt({ ...w, msPerPercent: [35_000, 37_000] }, 900_000), undefined);
 });

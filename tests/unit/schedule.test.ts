@@ -285,21 +285,26 @@ test("PollSchedule: steady looks go out on the budget's own 10 s cadence, so the
   assert.ok(terraformLooks - s.looks >= 2, `${s.looks} looks vs Terraform's ${terraformLooks} by ${now} ms`);
 });
 
+/** Drives a schedule, as the TaskWatcher does, through a linear copy that ends at D (from 0), until `until`; the API reads the task half-way through each round trip. */
+function followLinearCopy(D: number, until: number, roundTripMs: number): { s: PollSchedule; now: number } {
+  const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
+  let now = 0;
+  let sent: number | undefined;
+  while (now < until) {
+    sent = now + s.nextDelay(now, sent);
+    now = sent + roundTripMs;
+    s.observe(now, Math.floor((100 * (sent + roundTripMs / 2)) / D), sent);
+  }
+  return { s, now };
+}
+
 test("PollSchedule: the vernier narrows the finish window of 60-minute copies to about a second a minute before the end", () => {
   // A percent of a 60-minute copy lasts about 36 s, which a 10 s cadence meets at few phases: steady
   // looks alone left windows 2-4 s wide. Looks moved a little earlier halve the window instead.
   const widths: number[] = [];
   for (let i = 0; i < 20; i++) {
     const D = 60 * MIN * (0.9 + 0.01 * i) + i * 977;
-    const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
-    let now = 0;
-    let sent: number | undefined;
-    while (now < D - 60 * S) {
-      const d = s.nextDelay(now, sent);
-      sent = now + d;
-      now = sent + 100;
-      s.observe(now, Math.floor((100 * (sent + 50)) / D), sent);
-    }
+    const { s } = followLinearCopy(D, D - 60 * S, 100);
     const w = s.finishWindow()!;
     assert.ok(w.earliest <= D && D <= w.latest, `#${i}: window ${JSON.stringify(w)} misses the finish ${D}`);
     widths.push(w.latest - w.earliest);
@@ -309,15 +314,7 @@ test("PollSchedule: the vernier narrows the finish window of 60-minute copies to
 
 test("PollSchedule: a copy closing in on its finish declines rides on other copies' calls before its window opens, and takes them in it", () => {
   const D = 10 * MIN;
-  const s = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
-  let now = 0;
-  let sent: number | undefined;
-  while (now < D - 60 * S) {
-    const d = s.nextDelay(now, sent);
-    sent = now + d;
-    now = sent + 60;
-    s.observe(now, Math.floor((100 * (sent + 30)) / D), sent);
-  }
+  const { s, now } = followLinearCopy(D, D - 60 * S, 60);
   const w = s.finishWindow()!;
   assert.ok(w && w.earliest <= D && D <= w.latest, `window ${JSON.stringify(w)} holds the finish ${D}`);
   assert.equal(s.welcomes(now + 1_000), true, "far from the window: a ride is welcome when the budget affords it");
