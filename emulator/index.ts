@@ -16,9 +16,9 @@ export type {
   World,
   ProgressProfile,
 } from "./types";
-export { DEFAULT_ACCOUNT } from "./model";
-export { startEmulator } from "./server";
-export { DEFAULT_WORLD, validateWorldPatch } from "./worlds";
+export { DEFAULT_ACCOUNT } from "./state/store";
+export { startEmulator } from "./http/server";
+export { DEFAULT_WORLD, validateWorldPatch } from "./misbehaviour/worlds";
 // Progress profiles, so tests and benchmarks can compute exact moments (every profile ends at durationMs).
 export {
   PROGRESS_PROFILES,
@@ -28,4 +28,4 @@ export {
   elapsedWhenProcessReaches,
   type ProgressShape,
   type ProgressJitter,
-} from "./progress";
+} from "./state/progress";

@@ -9,12 +9,12 @@
  * - `OWNER_TAG_KEY`: the tag by which the provider recognises its own copies.
  */
 /** The resource (copy, wait, rename, delete) and its inputs. */
-export { CopiedImage, type CopiedImageArgs } from "./copied-image";
+export { CopiedImage, type CopiedImageArgs } from "./dynamic/copied-image";
 /** A component with one `CopiedImage` per destination region, and its inputs. */
-export { CopiedImageSet, type CopiedImageSetArgs } from "./copied-image-set";
+export { CopiedImageSet, type CopiedImageSetArgs } from "./dynamic/copied-image-set";
 /** The error of a Volcengine API call, and its fields. */
-export { VolcengineError, type VolcengineErrorFields } from "./errors";
+export { VolcengineError, type VolcengineErrorFields } from "./ecs/volcengine-error";
 /** The key of the ownership tag every copy carries. */
-export { OWNER_TAG_KEY } from "./naming";
+export { OWNER_TAG_KEY } from "./operations/naming";
 /** The values of a `CopiedImage`'s outputs, one per entry of the output table. */
-export type { CopiedImageOutputs } from "./model";
+export type { CopiedImageOutputs } from "./operations/model";

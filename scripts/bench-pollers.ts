@@ -5,11 +5,11 @@
  */
 import { performance } from "node:perf_hooks";
 import { startEmulator, DEFAULT_ACCOUNT, type EmulatorHandle, type ProgressProfile } from "../emulator";
-import { CopiedImageLifecycle } from "../provider/lifecycle";
-import { resolveSettings } from "../provider/config";
-import { WireClient } from "../provider/wire";
-import { DestinationRegionClient, SourceRegionClient } from "../provider/ecs";
-import type { Clock } from "../provider/clock";
+import { CopiedImageLifecycle } from "../provider/operations/lifecycle";
+import { resolveSettings } from "../provider/settings/config";
+import { WireClient } from "../provider/ecs/wire";
+import { DestinationRegionClient, SourceRegionClient } from "../provider/ecs/client";
+import type { Clock } from "../provider/settings/clock";
 
 /** How much faster than real time the emulators' clocks run (set once by bench.ts). */
 let speed = 20;

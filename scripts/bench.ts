@@ -20,9 +20,9 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { startEmulator, PROGRESS_PROFILES, type ProgressProfile } from "../emulator";
 import { DEST, SOURCE_IMAGE, SOURCE_REGION, envFor, runBaseline, runOurs, useSpeed } from "./bench-pollers";
-import { copiedImageProviderShim } from "../provider/shim";
+import { copiedImageProviderShim } from "../provider/dynamic/shim";
 import { captureRegistration, startPlugin, serializeProviderText } from "../kit/plugin";
-import { CopiedImage } from "../provider/copied-image";
+import { CopiedImage } from "../provider/dynamic/copied-image";
 
 const args = process.argv.slice(2);
 const speed = (args.includes("--speed") && Number(args[args.indexOf("--speed") + 1])) || 20;

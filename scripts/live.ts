@@ -19,12 +19,12 @@
  * Cost: one image copy per destination region, which Volcengine bills as snapshot storage for the
  * time the copies exist (minutes), plus the transfer between regions where that is charged.
  */
-import { CopiedImageLifecycle } from "../provider/lifecycle";
-import { OWNER_TAG_KEY } from "../provider/naming";
-import type { CopiedImageState } from "../provider/model";
-import { resolveSettings } from "../provider/config";
-import { WireClient } from "../provider/wire";
-import { DestinationRegionClient } from "../provider/ecs";
+import { CopiedImageLifecycle } from "../provider/operations/lifecycle";
+import { OWNER_TAG_KEY } from "../provider/operations/naming";
+import type { CopiedImageState } from "../provider/operations/model";
+import { resolveSettings } from "../provider/settings/config";
+import { WireClient } from "../provider/ecs/wire";
+import { DestinationRegionClient } from "../provider/ecs/client";
 
 const REQUIRED = [
   "VOLCENGINE_ACCESS_KEY",

@@ -31,7 +31,7 @@ import {
 const TYPE = "pulumi-nodejs:dynamic/volcengine:CopiedImage";
 const ALL_REGIONS = ["cn-shanghai", "cn-guangzhou", "cn-hongkong", "ap-southeast-1", "ap-southeast-3"];
 const MUTATING = ["CopyImage", "DeleteImages", "ModifyImageAttribute", "TagResources", "UntagResources"];
-const LIFECYCLE_JS = join(REPO_ROOT, "dist", "provider", "lifecycle.js");
+const LIFECYCLE_JS = join(REPO_ROOT, "dist", "provider", "operations", "lifecycle.js");
 
 const found = findPulumiCli();
 
@@ -467,23 +467,26 @@ test("the root project through the real pulumi CLI against the emulator", { time
     );
   });
 
-  await step("10. a rebuilt implementation (changed dist/provider/lifecycle.js): preview shows no change and runs the new code", async () => {
-    lifecycleOriginal = readFileSync(LIFECYCLE_JS, "utf8");
-    const marker = join(root!.tempDir, "lifecycle-loaded");
-    writeFileSync(
-      LIFECYCLE_JS,
-      `${lifecycleOriginal}\n// e2e: a changed implementation\n;if (process.env.COPIED_IMAGE_E2E_MARKER) require("node:fs").appendFileSync(process.env.COPIED_IMAGE_E2E_MARKER, "loaded\\n");\n`,
-    );
-    try {
-      const { result, json } = await root!.previewJson(["--expect-no-changes"], { env: { COPIED_IMAGE_E2E_MARKER: marker } });
-      if (result.code !== 0) assert.fail(describeFailure(result, "a rebuilt implementation shows changes"));
-      assert.deepEqual(json.changeSummary, { same: 3 });
-      assert.ok(existsSync(marker), "the plugin loaded the installed (changed) lifecycle.js");
-    } finally {
-      restoreLifecycle();
-    }
-    assert.ok(!readFileSync(LIFECYCLE_JS, "utf8").includes("e2e: a changed implementation"), "dist restored");
-  });
+  await step(
+    "10. a rebuilt implementation (changed dist/provider/operations/lifecycle.js): preview shows no change and runs the new code",
+    async () => {
+      lifecycleOriginal = readFileSync(LIFECYCLE_JS, "utf8");
+      const marker = join(root!.tempDir, "lifecycle-loaded");
+      writeFileSync(
+        LIFECYCLE_JS,
+        `${lifecycleOriginal}\n// e2e: a changed implementation\n;if (process.env.COPIED_IMAGE_E2E_MARKER) require("node:fs").appendFileSync(process.env.COPIED_IMAGE_E2E_MARKER, "loaded\\n");\n`,
+      );
+      try {
+        const { result, json } = await root!.previewJson(["--expect-no-changes"], { env: { COPIED_IMAGE_E2E_MARKER: marker } });
+        if (result.code !== 0) assert.fail(describeFailure(result, "a rebuilt implementation shows changes"));
+        assert.deepEqual(json.changeSummary, { same: 3 });
+        assert.ok(existsSync(marker), "the plugin loaded the installed (changed) lifecycle.js");
+      } finally {
+        restoreLifecycle();
+      }
+      assert.ok(!readFileSync(LIFECYCLE_JS, "utf8").includes("e2e: a changed implementation"), "dist restored");
+    },
+  );
 
   await step("11. destroy both stacks: no copy is left in any region; no canary in any CLI output", async () => {
     emulator!.clearLog();

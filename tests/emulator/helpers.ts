@@ -1,4 +1,4 @@
-// Test helpers for the emulator suite: a tiny raw signer written independently of emulator/signature.ts
+// Test helpers for the emulator suite: a tiny raw signer written independently of emulator/http/signature.ts
 // (so tests can tamper with any part of a request), a fetch wrapper and an official-SDK client factory.
 import { createHash, createHmac } from "node:crypto";
 import { Service } from "@volcengine/openapi";

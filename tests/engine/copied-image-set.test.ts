@@ -6,8 +6,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { captureRegistration, startPlugin, type PluginProcess, type Registration } from "../harness/plugin";
-import { CopiedImage } from "../../provider/copied-image";
-import { CopiedImageSet, COPIED_IMAGE_SET_TYPE } from "../../provider/copied-image-set";
+import { CopiedImage } from "../../provider/dynamic/copied-image";
+import { CopiedImageSet, COPIED_IMAGE_SET_TYPE } from "../../provider/dynamic/copied-image-set";
 import { startTestEnv, stackConfigFor, SOURCE_IMAGE, SOURCE_REGION, type TestEnv } from "../provider/env";
 
 const repoRoot = resolve(__dirname, "../../..");

@@ -7,8 +7,8 @@
 // (nobody will ever delete it); an id the state holds that the emulator does not is a loss.
 import assert from "node:assert/strict";
 import type { EmulatorHandle, EmulatorImage } from "../../emulator";
-import type { CopiedImageLifecycle } from "../../provider/lifecycle";
-import { DEFAULT_RETRY, type RetryPolicy } from "../../provider/defaults";
+import type { CopiedImageLifecycle } from "../../provider/operations/lifecycle";
+import { DEFAULT_RETRY, type RetryPolicy } from "../../provider/settings/tunables";
 import { SOURCE_IMAGE, inputsFor, type TestEnv } from "../provider/env";
 
 /** Every region the emulator knows by default: an image in any of them counts. */

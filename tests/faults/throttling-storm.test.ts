@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startTestEnv, type TestEnv } from "../provider/env";
-import { DEFAULT_RETRY } from "../../provider/defaults";
+import { DEFAULT_RETRY } from "../../provider/settings/tunables";
 import { StateBook, logged, raw, messageOf, privateImages } from "./helpers";
 
 let env: TestEnv;

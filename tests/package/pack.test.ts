@@ -62,8 +62,8 @@ test("the tarball holds the library, the emulator, types, README and CHANGELOG, 
     "CHANGELOG.md",
     "dist/provider/index.js",
     "dist/provider/index.d.ts",
-    "dist/provider/runtime.js",
-    "dist/provider/shim.js",
+    "dist/provider/dynamic/runtime.js",
+    "dist/provider/dynamic/shim.js",
     "dist/emulator/index.js",
     "dist/emulator/cli.js",
   ]) {
@@ -72,8 +72,8 @@ test("the tarball holds the library, the emulator, types, README and CHANGELOG, 
   for (const f of packedFiles) assert.ok(!/^(dist\/)?(tests|scripts|examples)\//.test(f), `${f} must not be packed`);
   // The shim in the tarball is the one the repository's CopiedImage serializes.
   assert.equal(
-    readFileSync(join(project, "node_modules/volcengine-copied-image/dist/provider/shim.js"), "utf8"),
-    readFileSync(join(repoRoot, "dist/provider/shim.js"), "utf8"),
+    readFileSync(join(project, "node_modules/volcengine-copied-image/dist/provider/dynamic/shim.js"), "utf8"),
+    readFileSync(join(repoRoot, "dist/provider/dynamic/shim.js"), "utf8"),
   );
 });
 

@@ -1,8 +1,8 @@
 // Shared set-up for the provider tests: an emulator with a source image, and a life cycle pointed at it
 // with fast waits, so that a "20-minute" copy takes about a second.
 import { startEmulator, DEFAULT_ACCOUNT, type EmulatorHandle, type EmulatorAccount } from "../../emulator";
-import { CopiedImageLifecycle, type LifecycleDeps } from "../../provider/lifecycle";
-import { resolveSettings } from "../../provider/config";
+import { CopiedImageLifecycle, type LifecycleDeps } from "../../provider/operations/lifecycle";
+import { resolveSettings } from "../../provider/settings/config";
 
 /** Credentials that must never show up anywhere: state, outputs, logs, errors. */
 export const CANARY: EmulatorAccount = {

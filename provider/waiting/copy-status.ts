@@ -1,0 +1,44 @@
+/**
+ * The short, changing status line of a copy in progress (`copying 57%, about 6m left`), and the
+ * persistent line at its end, from the waiter's progress reports. The estimate of time left is the
+ * poll schedule's own (`PollSchedule.remainingMs`, carried in each report): one model of the finish,
+ * in one place. Times are on the waiter's clock, so simulated clocks give simulated estimates.
+ */
+import type { Progress } from "./waiters";
+import { formatDuration, type Reporter } from "../reporting/reporter";
+/** "about 6m left", "about 1h05m left", "less than a minute left". */
+export function formatTimeLeft(ms: number): string {
+  if (!(ms >= 0) || !Number.isFinite(ms)) return "";
+  if (ms < 60_000) return "less than a minute left";
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `about ${minutes}m left`;
+  return `about ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m left`;
+}
+
+const PHASES: Record<string, string> = {
+  Pending: "copy queued",
+  Running: "copying",
+  Succeeded: "copied",
+  Failed: "copy failed",
+};
+
+/** The status line for one progress report. */
+export function copyStatusText(p: Progress): string {
+  const phase = PHASES[p.status] ?? `copy ${String(p.status).toLowerCase()}`;
+  const percent = Math.max(0, Math.min(100, Math.floor(Number(p.process) || 0)));
+  const left = p.status === "Running" && p.remainingMs !== undefined ? formatTimeLeft(p.remainingMs) : "";
+  return left ? `${phase} ${percent}%, ${left}` : `${phase} ${percent}%`;
+}
+
+/**
+ * The waiter's `onProgress` for one copy: every report becomes the resource's status; the end of a
+ * successful copy is also said once, persistently (which image, how long, which task).
+ */
+export function copyProgressReporter(reporter: Reporter, imageId: string): (p: Progress) => void {
+  return (p) => {
+    reporter.status(copyStatusText(p), { percent: p.process, final: p.status === "Succeeded" || p.status === "Failed" });
+    if (p.status === "Succeeded") {
+      reporter.info(`${imageId} succeeded, 100% after ${formatDuration(p.elapsedMs)}${p.taskId ? ` (task ${p.taskId})` : ""}`);
+    }
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * How a wait for a copy task ends. The watcher (`task-watcher.ts`) only reports the outcome; the caller
+ * (`finish-copy.ts`) decides what it means in one \`switch\`.
+ */
+import type { ImageRecord } from "../ecs/client";
+import { VolcengineError } from "../ecs/volcengine-error";
+import { formatDuration } from "../reporting/reporter";
+
+/** Why the polls could not see the copy lately: what a wait ended by the gateway says. */
+export interface PollTrouble {
+  /** The action that failed last (DescribeTasks, or DescribeImages for the image checks). */
+  action: string;
+  /** How long the polls have been failing (or this request unanswered). */
+  forMs: number;
+  /** The last failure; absent while the request is simply unanswered (no answer at all). */
+  last?: Error;
+}
+
+/** What one copy looked like when its wait ended. */
+export interface Seen {
+  imageId: string;
+  region: string;
+  /** The copy task's id, once DescribeTasks showed it. */
+  taskId?: string;
+  /** The last progress seen, in percent. */
+  lastProcess: number;
+  /** How long this wait lasted. */
+  waitedMs: number;
+}
+
+/**
+ * How a wait ended. The watcher only reports it; the caller decides what it means (an error, a
+ * partial state, a deletion) in one `switch`.
+ */
+export type WaitOutcome =
+  /** The task Succeeded. `image` is the image as DescribeImages showed it right after (one call for
+   * all copies that finished in the same poll); absent when that read failed. `seenAt`: when the
+   * completion was seen, on our clock (for the benchmark). */
+  | (Seen & { kind: "succeeded"; image?: ImageRecord; seenAt: number })
+  /** The task ended in `Failed`, or the image is in `error`. */
+  | (Seen & { kind: "failed" })
+  /** The deadline passed; the copy goes on in Volcengine. `pollTrouble`: when the polls were failing. */
+  | (Seen & { kind: "timedOut"; pollTrouble?: PollTrouble })
+  /** The abort signal fired; the copy goes on in Volcengine. */
+  | (Seen & { kind: "interrupted" })
+  /** The image no longer exists (deleted behind our back), or its task never appeared. */
+  | (Seen & { kind: "vanished"; why: string })
+  /** DescribeTasks / DescribeImages failed for good (a final API error). */
+  | (Seen & { kind: "pollError"; error: Error; pollTrouble?: PollTrouble });
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** How a wait ended, as the watcher decides it, before what was seen of the copy is added. */
+export type WaitEnd = DistributiveOmit<WaitOutcome, keyof Seen>;
+
+/** "DescribeTasks has failed for the last 58s: HTTP 502 with an HTML page, not a Volcengine answer (no request id)". */
+export function describeTrouble(t: PollTrouble): string {
+  if (!t.last) return `${t.action} has not answered for the last ${formatDuration(t.forMs)} (no answer at all from the endpoint)`;
+  const what = t.last instanceof VolcengineError ? t.last.summary : t.last.message;
+  return `${t.action} has failed for the last ${formatDuration(t.forMs)}: ${what.replace(/\.$/, "")}`;
+}
+
+/** The sentence that says how a wait ended (used in error messages). */
+export function describeWait(o: WaitOutcome): string {
+  switch (o.kind) {
+    case "succeeded":
+      return `The copy into ${o.imageId} in ${o.region} succeeded (task ${o.taskId ?? "unknown"}).`;
+    case "failed":
+      return `The copy into ${o.imageId} in ${o.region} failed (task ${o.taskId ?? "unknown"}, last progress ${o.lastProcess}%).`;
+    case "timedOut":
+      if (o.pollTrouble) {
+        const seen = o.taskId ? ` (task ${o.taskId}, ${o.lastProcess}% done when last seen)` : "";
+        return (
+          `Timed out after ${formatDuration(o.waitedMs)} waiting for the copy into ${o.imageId} in ${o.region}${seen}: ${describeTrouble(o.pollTrouble)}. ` +
+          "The copy goes on in Volcengine."
+        );
+      }
+      return plainEnd(o);
+    case "interrupted":
+      return plainEnd(o);
+    case "vanished":
+      return `The copy into ${o.imageId} in ${o.region} ${o.why}.`;
+    case "pollError":
+      return o.pollTrouble && o.pollTrouble.forMs >= 1_000 ? `${o.error.message} (${describeTrouble(o.pollTrouble)}.)` : o.error.message;
+  }
+}
+
+/** A wait that ran out of time (or was interrupted) with nothing wrong in the polls. */
+function plainEnd(o: Extract<WaitOutcome, { kind: "timedOut" | "interrupted" }>): string {
+  return (
+    `${o.kind === "timedOut" ? "Timed out" : "Interrupted"} after ${formatDuration(o.waitedMs)} waiting for the copy into ${o.imageId} in ${o.region} ` +
+    `(task ${o.taskId ?? "not seen yet"}, ${o.lastProcess}% done); the copy goes on in Volcengine.`
+  );
+}

@@ -1,0 +1,232 @@
+// Unit tests of the pure parts of provider/ecs/wire.ts (flatten) and provider/ecs/retry-rules.ts (isTransient, isThrottling), of
+// provider/ecs/volcengine-error.ts (VolcengineError messages, redact) and of provider/ecs/rate-limit.ts (TokenBucket,
+// on a fake clock).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { flatten } from "../../../provider/ecs/wire";
+import { isThrottling, isTransient } from "../../../provider/ecs/retry-rules";
+import { VolcengineError, adviceFor, redact } from "../../../provider/ecs/volcengine-error";
+import { TokenBucket } from "../../../provider/ecs/rate-limit";
+import { FakeClock, settle } from "../fake-clock";
+
+test("flatten: 1-based lists, nested objects, booleans, numbers; undefined dropped", () => {
+  assert.deepEqual(
+    flatten({
+      ImageId: "image-abc",
+      ImageIds: ["image-a", "image-b"],
+      Tags: [
+        { Key: "env", Value: "prod" },
+        { Key: "team", Value: undefined },
+      ],
+      CopyImageTags: true,
+      DryRun: false,
+      MaxResults: 100,
+      Description: undefined,
+      Empty: [],
+      Filter: { Name: "x", Values: ["1", "2"] },
+    }),
+    {
+      ImageId: "image-abc",
+      "ImageIds.1": "image-a",
+      "ImageIds.2": "image-b",
+      "Tags.1.Key": "env",
+      "Tags.1.Value": "prod",
+      "Tags.2.Key": "team",
+      CopyImageTags: "true",
+      DryRun: "false",
+      MaxResults: "100",
+      "Filter.Name": "x",
+      "Filter.Values.1": "1",
+      "Filter.Values.2": "2",
+    },
+  );
+  assert.deepEqual(flatten({ A: [undefined, "x"] }), { "A.2": "x" }, "positions are kept when an item is undefined");
+  assert.deepEqual(flatten({ A: [["x", "y"]] }), { "A.1.1": "x", "A.1.2": "y" });
+  assert.deepEqual(flatten({ Key: "a" }, "Tags.3"), { "Tags.3.Key": "a" });
+  assert.deepEqual(flatten({ ImageName: "镜像 1" }), { ImageName: "镜像 1" }, "values are not encoded here");
+  assert.deepEqual(flatten({}), {});
+});
+
+const err = (code: string, httpStatus?: number, extra: Partial<ConstructorParameters<typeof VolcengineError>[0]> = {}) =>
+  new VolcengineError({ code, httpStatus, action: "DescribeTasks", region: "cn-shanghai", ...extra });
+
+test("isTransient: throttling, 5xx, 429 and transport failures are transient; the rest is final", () => {
+  for (const code of [
+    "InternalError",
+    "ServiceUnavailable",
+    "FlowLimitExceeded",
+    "AccountFlowLimitExceeded",
+    "RequestTimeout",
+    "ConnectionReset",
+    "ConnectionRefused",
+    "NetworkError",
+    "OperationDenied.ResourceLocked",
+  ]) {
+    assert.equal(isTransient(err(code)), true, code);
+  }
+  assert.equal(isTransient(err("Whatever", 500)), true);
+  assert.equal(isTransient(err("Whatever", 503)), true);
+  assert.equal(isTransient(err("Whatever", 429)), true);
+  for (const [code, status] of [
+    ["AccessDenied", 403],
+    ["InvalidImage.NotFound", 404],
+    ["InvalidArgument", 400],
+    ["SignatureDoesNotMatch", 401],
+    ["InvalidImageStatus", undefined],
+  ] as const) {
+    assert.equal(isTransient(err(code, status)), false, code);
+  }
+  // Not a VolcengineError: final (a bug, or an abort).
+  assert.equal(isTransient(new Error("InternalError")), false);
+  assert.equal(isTransient(Object.assign(new Error("x"), { code: "InternalError", httpStatus: 500 })), false);
+  assert.equal(isTransient(undefined), false);
+  assert.equal(isTransient("InternalError"), false);
+});
+
+test("isThrottling: only throttling codes and HTTP 429", () => {
+  for (const code of ["FlowLimitExceeded", "AccountFlowLimitExceeded", "RequestLimitExceeded", "Throttling"])
+    assert.equal(isThrottling(err(code)), true, code);
+  assert.equal(isThrottling(err("Whatever", 429)), true);
+  assert.equal(isThrottling(err("InternalError", 500)), false);
+  assert.equal(isThrottling(err("ConnectionReset")), false);
+  assert.equal(isThrottling(new Error("FlowLimitExceeded")), false);
+});
+
+test("VolcengineError message: action, region, code, CodeN, HTTP status, request id, service message, advice", () => {
+  const e = new VolcengineError({
+    code: "AccessDenied",
+    codeN: 100010,
+    httpStatus: 403,
+    requestId: "20240101abcdef",
+    action: "CopyImage",
+    region: "cn-beijing",
+    serviceMessage: "User is not authorized",
+  });
+  assert.equal(e.name, "VolcengineError");
+  assert.ok(e instanceof Error);
+  for (const part of [
+    "CopyImage",
+    "cn-beijing",
+    "AccessDenied",
+    "100010",
+    "HTTP 403",
+    "request id 20240101abcdef",
+    "User is not authorized",
+    "Grant these credentials the permission ecs:CopyImage",
+  ]) {
+    assert.ok(e.message.includes(part), `missing ${part} in: ${e.message}`);
+  }
+  assert.equal(e.code, "AccessDenied");
+  assert.equal(e.codeN, 100010);
+  assert.equal(e.httpStatus, 403);
+  assert.equal(e.requestId, "20240101abcdef");
+  assert.equal(e.ambiguous, false);
+
+  const t = new VolcengineError({ code: "RequestTimeout", action: "DescribeTasks", region: "cn-shanghai", ambiguous: true });
+  assert.match(t.message, /DescribeTasks in cn-shanghai failed: RequestTimeout/);
+  assert.match(t.message, /no response was received/);
+  assert.ok(!t.message.includes("HTTP"), "no status when no response arrived");
+  assert.equal(t.ambiguous, true);
+
+  const unknown = new VolcengineError({ code: "Some.NewCode", httpStatus: 400, action: "DeleteImages", region: "cn-guangzhou" });
+  assert.equal(
+    unknown.message,
+    "DeleteImages in cn-guangzhou failed: Some.NewCode (HTTP 400, no request id).",
+    "an answer came: not 'no response was received'",
+  );
+});
+
+test("every advice sentence is one plain sentence", () => {
+  for (const code of [
+    "InvalidAccessKey",
+    "SignatureDoesNotMatch",
+    "FlowLimitExceeded",
+    "LimitExceeded.MaximumImageCount",
+    "InvalidImageName.Malformed",
+    "InvalidImage.NotFound",
+  ]) {
+    const a = adviceFor(code);
+    assert.ok(a && /^[A-Za-z].*[.)]$/.test(a), `${code}: ${a}`);
+  }
+  assert.equal(adviceFor("NoSuchCode"), undefined);
+  assert.equal(adviceFor("__proto__"), undefined, "not an inherited Object member");
+  assert.equal(adviceFor("constructor"), undefined, "not an inherited Object member");
+});
+
+test("redact replaces every occurrence of each secret of 4+ characters", () => {
+  assert.equal(redact("key AKLTabc and AKLTabc; sk SECRETxyz", ["AKLTabc", "SECRETxyz", undefined]), "key [redacted] and [redacted]; sk [redacted]");
+  assert.equal(redact("nothing here", ["AKLTabc"]), "nothing here");
+  assert.equal(redact("a.b*c+d", ["b*c+"]), "a.[redacted]d", "secrets are literal text, not patterns");
+  assert.equal(redact("abc", ["", undefined, "ab"]), "abc", "short or empty secrets are not redacted (they would mangle the text)");
+});
+
+test("TokenBucket: a burst at once, then the steady rate", async () => {
+  const clock = new FakeClock(0);
+  const bucket = new TokenBucket({ perSecond: 4, burst: 10, clock });
+  const times: number[] = [];
+  const all = Array.from({ length: 18 }, () => bucket.take().then(() => times.push(clock.now())));
+  await settle();
+  assert.equal(times.length, 10, "the burst goes at once");
+  assert.ok(times.every((t) => t === 0));
+  await clock.advance(2_000);
+  assert.equal(times.length, 18, "8 more within 2 s at 4/s");
+  await Promise.all(all);
+  const steady = times.slice(10);
+  for (let i = 1; i < steady.length; i++) {
+    const gap = steady[i] - steady[i - 1];
+    assert.ok(gap >= 240 && gap <= 260, `gap ${gap} ms at 4/s`);
+  }
+  // Calm refills the bucket up to the burst, not beyond.
+  await clock.advance(60_000);
+  const later: number[] = [];
+  const again = Array.from({ length: 11 }, () => bucket.take().then(() => later.push(clock.now())));
+  await settle();
+  assert.equal(later.length, 10);
+  await clock.advance(250);
+  await Promise.all(again);
+  assert.equal(later.length, 11);
+});
+
+test("TokenBucket: an aborted take rejects and does not block the callers behind it", async () => {
+  const clock = new FakeClock(0);
+  const bucket = new TokenBucket({ perSecond: 1, burst: 1, clock });
+  await bucket.take();
+  const ac = new AbortController();
+  const aborted = bucket.take(ac.signal);
+  let next = false;
+  const behind = bucket.take().then(() => (next = true));
+  await settle();
+  ac.abort(new Error("stop"));
+  await assert.rejects(aborted, /stop/);
+  await clock.advance(1_000);
+  await behind;
+  assert.equal(next, true);
+});
+
+test("TokenBucket: penalize halves the rate, drains the bucket, and the rate recovers", async () => {
+  const clock = new FakeClock(0);
+  const bucket = new TokenBucket({ perSecond: 4, burst: 10, clock });
+  await bucket.take();
+  // A request takes a while; its answer is a throttling error.
+  await clock.advance(3_000);
+  bucket.penalize();
+  assert.equal(bucket.currentRate(), 2);
+  // The bucket is drained: the next request waits for a token at the halved rate.
+  let sent = false;
+  const p = bucket.take().then(() => (sent = true));
+  await settle();
+  assert.equal(sent, false, "no token right after a throttling answer");
+  assert.ok(bucket.currentRate() <= 2.2, `rate ${bucket.currentRate()} should still be about halved`);
+  await clock.advance(600);
+  await p;
+  // Repeated throttling halves again, but never below a tenth of the base rate.
+  for (let i = 0; i < 10; i++) bucket.penalize();
+  assert.equal(bucket.currentRate(), 0.4);
+  // Calm: the rate recovers (10% of the base per second), back to the base and no further.
+  await clock.advance(3_000);
+  await bucket.take();
+  assert.ok(bucket.currentRate() > 0.4 && bucket.currentRate() < 4, `partly recovered: ${bucket.currentRate()}`);
+  await clock.advance(20_000);
+  await bucket.take();
+  assert.equal(bucket.currentRate(), 4);
+});
