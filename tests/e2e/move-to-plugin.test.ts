@@ -1,0 +1,203 @@
+// End to end through the real Pulumi CLI: a TypeScript stack whose copy is a dynamic `CopiedImage` moves
+// to the provider plugin's resource (`volcengine-copied-image:index:CopiedImage`) without a second copy
+// and without deleting the image, following the README's "Moving a stack from the dynamic provider to the
+// plugin" step by step: `pulumi state delete` of the dynamic resource, then the plugin's resource with the
+// `import` option. Counted in the emulator's request log: 0 CopyImage and 0 DeleteImages across the move;
+// afterwards the moved copy is managed like any other (renamed in place, deleted with its snapshots).
+// Before that, it records what `aliases` alone would do (the README says why they are not the way).
+//
+// Needs the CLI (scripts/install-pulumi-cli) and the plugin in the build (package.json bin).
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type EmulatorHandle } from "../../emulator";
+import { COPIED_IMAGE_TYPE } from "../../provider/copied-image";
+import { CANARY, SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
+import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, resourcesOfType, skipWithoutCli } from "./cli";
+import { PLUGIN_TYPE, assertNothingLeaked, copiesIn, findPlugin, linkPluginInto } from "./yaml-project";
+
+const DEST = "cn-shanghai";
+const PROJECT = "copied-image-move-e2e";
+
+// One program, three shapes picked by the stack config `front`: the dynamic resource as existing stacks
+// have it; the plugin's resource with `aliases` naming the dynamic type; the plugin's resource, imported
+// once with the `import` option (config `importId`), plain afterwards.
+const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import { CopiedImage } from "volcengine-copied-image";
+
+const config = new pulumi.Config();
+const front = config.require("front");
+const args = { sourceImageId: config.require("sourceImageId"), destinationRegion: "${DEST}", tags: { team: "web" }, imageName: config.get("imageName") };
+
+let copy: pulumi.CustomResource;
+if (front === "dynamic") {
+  copy = new CopiedImage("web", args);
+} else {
+  const importId = config.get("importId");
+  const aliases = front === "alias" ? [{ type: "${COPIED_IMAGE_TYPE}" }] : undefined;
+  // The plugin's resource through the SDK's generic class: the engine resolves the type token to the
+  // plugin (Pulumi.yaml plugins.providers); every key of args, imageName too, comes back as an output.
+  copy = new pulumi.CustomResource("${PLUGIN_TYPE}", "web", args, { aliases, import: importId });
+}
+export const imageId = copy.id;
+export const imageName = (copy as unknown as { imageName: pulumi.Output<string> }).imageName;
+`;
+
+const found = findPulumiCli();
+const plugin = findPlugin();
+let emulator: EmulatorHandle | undefined;
+let projectDir: string | undefined;
+const stacks: PulumiStack[] = [];
+
+after(async () => {
+  for (const s of stacks) await s.dispose().catch(() => undefined);
+  if (projectDir) rmSync(projectDir, { recursive: true, force: true });
+  await emulator?.stop();
+});
+
+function writeProject(pluginPath: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "copied-image-move-e2e-"));
+  const yaml = [
+    `name: ${PROJECT}`,
+    "runtime:",
+    "  name: nodejs",
+    "  options:",
+    "    typescript: true",
+    "plugins:",
+    "  providers:",
+    "    - name: volcengine-copied-image",
+    "      path: plugins",
+    "",
+  ];
+  writeFileSync(join(dir, "Pulumi.yaml"), yaml.join("\n"));
+  const compilerOptions = { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true };
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["index.ts"] }, null, 2));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: PROJECT, private: true, main: "index.ts" }, null, 2));
+  writeFileSync(join(dir, "index.ts"), PROGRAM);
+  // The package and @pulumi/pulumi as installed in the repo (the dynamic resource's shim resolves them here).
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  // The plugin in a dir of its own: node_modules is the repo's and stays untouched.
+  linkPluginInto(join(dir, "plugins-root"), pluginPath);
+  symlinkSync(join(dir, "plugins-root", "node_modules", ".bin"), join(dir, "plugins"), "dir");
+  return dir;
+}
+
+const count = (action: string) => emulator!.log().filter((e) => e.action === action).length;
+function countsText(): string {
+  const c: Record<string, number> = {};
+  for (const e of emulator!.log()) c[e.action] = (c[e.action] ?? 0) + 1;
+  return JSON.stringify(c);
+}
+
+/** A stack of the project with one dynamic copy, made by `pulumi up`; returns the stack and the copy's id. */
+async function dynamicStack(name: string): Promise<{ s: PulumiStack; imageId: string; urn: string }> {
+  const s = new PulumiStack(found as Exclude<typeof found, { missing: string }>, {
+    projectDir: projectDir!,
+    stack: `${name}-${process.pid}`,
+    tempPrefix: `copied-image-move-${name}-`,
+    env: {
+      VOLCENGINE_ACCESS_KEY: CANARY.accessKey,
+      VOLCENGINE_SECRET_KEY: CANARY.secretKey,
+      VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken,
+      PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+    },
+  });
+  stacks.push(s);
+  await s.init();
+  // What a stack of the dynamic provider has: volcengine:* config. The plugin reads its own namespace.
+  for (const ns of ["volcengine", "volcengine-copied-image"]) {
+    await s.setConfig(`${ns}:region`, SOURCE_REGION);
+    await s.setConfig(`${ns}:endpoint`, emulator!.url);
+  }
+  await s.setConfig("sourceImageId", SOURCE_IMAGE);
+  await s.setConfig("front", "dynamic");
+  await s.ok(["up", "--yes", ...s.stackArgs()]);
+  const { deployment } = await s.exportState();
+  const [copy] = resourcesOfType(deployment, COPIED_IMAGE_TYPE);
+  assert.ok(copy?.id, `no dynamic copy in the state: ${JSON.stringify(deployment.resources?.map((r) => r.urn))}`);
+  return { s, imageId: copy.id, urn: copy.urn };
+}
+
+test(
+  "moving a stack from the dynamic CopiedImage to the plugin's resource: no second copy, no image deleted",
+  { timeout: 15 * 60_000 },
+  async (t) => {
+    if (isMissing(found)) {
+      skipWithoutCli(t, found.missing);
+      return;
+    }
+    if ("missing" in plugin) {
+      t.skip(plugin.missing);
+      return;
+    }
+    emulator = await startEmulator({
+      clockSpeed: 1200,
+      copyDurationMs: 20 * 60_000,
+      seed: {
+        accounts: [CANARY],
+        images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "golden-base", description: "Golden base image", size: 40 }],
+      },
+    });
+    projectDir = writeProject(plugin.path);
+
+    await t.test("aliases alone: what the engine plans for the dynamic copy under the plugin's type", async () => {
+      const { s, imageId } = await dynamicStack("alias");
+      await s.setConfig("front", "alias");
+      emulator!.clearLog();
+      const { result, json } = await s.previewJson();
+      const step = (json.steps ?? []).find((st) => st.urn.endsWith("::web"));
+      t.diagnostic(
+        `aliases: preview exit ${result.code}, step ${step?.op ?? "none"} (${JSON.stringify(step?.replaceReasons ?? step?.diffReasons ?? [])})`,
+      );
+      assert.equal(count("CopyImage") + count("DeleteImages"), 0, `preview changed nothing: ${countsText()}`);
+      assert.ok(copiesIn(emulator!, DEST).some((i) => i.ImageId === imageId));
+      // Back to the dynamic resource and gone, so the next case starts clean.
+      await s.setConfig("front", "dynamic");
+      await s.ok(["destroy", "--yes", ...s.stackArgs()]);
+      await s.remove();
+    });
+
+    await t.test("state delete, then the import option: 0 CopyImage, 0 DeleteImages; then managed like any copy", async () => {
+      const { s, imageId, urn } = await dynamicStack("move");
+      const image = copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId);
+      assert.ok(image, "the dynamic copy exists");
+      emulator!.clearLog();
+
+      // Step 1: forget the dynamic resource (the image stays).
+      await s.ok(["state", "delete", urn, "--yes", "--stack", s.stack]);
+      // Step 2: the plugin's resource, imported by id (image@destination,source@sourceRegion).
+      await s.setConfig("front", "plugin");
+      await s.setConfig("importId", `${imageId}@${DEST},${SOURCE_IMAGE}@${SOURCE_REGION}`);
+      const up = await s.ok(["up", "--yes", ...s.stackArgs()]);
+      assert.match(`${up.stdout}\n${up.stderr}`, /web\s+imported/, describeFailure(up, "the import step"));
+      // Step 3: the import option is dropped; nothing changes.
+      await s.removeConfig("importId");
+      const { result } = await s.previewJson(["--expect-no-changes"]);
+      if (result.code !== 0) assert.fail(describeFailure(result, "preview after the move shows changes"));
+
+      assert.equal(count("CopyImage"), 0, `no second copy: ${countsText()}`);
+      assert.equal(count("DeleteImages"), 0, `no image deleted: ${countsText()}`);
+      const { deployment } = await s.exportState();
+      assert.deepEqual(resourcesOfType(deployment, COPIED_IMAGE_TYPE), [], "no dynamic resource left");
+      const moved = resourcesOfType(deployment, PLUGIN_TYPE);
+      assert.deepEqual(
+        moved.map((r) => r.id),
+        [imageId],
+        "the plugin's resource holds the same image",
+      );
+      assert.equal(copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)?.ImageName, image.ImageName, "the image keeps its name");
+
+      // Managed like any copy: renamed in place, then deleted with its snapshots.
+      emulator!.clearLog();
+      await s.setConfig("imageName", "web-moved");
+      await s.ok(["up", "--yes", ...s.stackArgs()]);
+      assert.equal(count("CopyImage") + count("DeleteImages"), 0, countsText());
+      assert.equal(copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)?.ImageName, "web-moved");
+      await s.ok(["destroy", "--yes", ...s.stackArgs()]);
+      assertNothingLeaked(emulator!);
+      await s.remove();
+    });
+  },
+);
