@@ -31,18 +31,25 @@ const config = new pulumi.Config();
 const front = config.require("front");
 const args = { sourceImageId: config.require("sourceImageId"), destinationRegion: "${DEST}", tags: { team: "web" }, imageName: config.get("imageName") };
 
-let copy: pulumi.CustomResource;
+// The plugin's resource through the SDK's generic class: the engine resolves the type token to the
+// plugin (Pulumi.yaml plugins.providers); every key of the inputs, imageName too, comes back as an output.
+class PluginCopiedImage extends pulumi.CustomResource {
+  declare readonly imageName: pulumi.Output<string>;
+  constructor(name: string, inputs: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super("${PLUGIN_TYPE}", name, inputs, opts);
+  }
+}
+
+let copy: CopiedImage | PluginCopiedImage;
 if (front === "dynamic") {
   copy = new CopiedImage("web", args);
 } else {
   const importId = config.get("importId");
   const aliases = front === "alias" ? [{ type: "${COPIED_IMAGE_TYPE}" }] : undefined;
-  // The plugin's resource through the SDK's generic class: the engine resolves the type token to the
-  // plugin (Pulumi.yaml plugins.providers); every key of args, imageName too, comes back as an output.
-  copy = new pulumi.CustomResource("${PLUGIN_TYPE}", "web", args, { aliases, import: importId });
+  copy = new PluginCopiedImage("web", args, { aliases, import: importId });
 }
 export const imageId = copy.id;
-export const imageName = (copy as unknown as { imageName: pulumi.Output<string> }).imageName;
+export const imageName = copy.imageName;
 `;
 
 const found = findPulumiCli();
@@ -78,9 +85,8 @@ function writeProject(pluginPath: string): string {
   writeFileSync(join(dir, "index.ts"), PROGRAM);
   // The package and @pulumi/pulumi as installed in the repo (the dynamic resource's shim resolves them here).
   symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  // The plugin in a dir of its own: node_modules is the repo's and stays untouched.
-  linkPluginInto(join(dir, "plugins-root"), pluginPath);
-  symlinkSync(join(dir, "plugins-root", "node_modules", ".bin"), join(dir, "plugins"), "dir");
+  // The plugin in a dir of its own (node_modules is the repo's, left untouched), named by Pulumi.yaml.
+  linkPluginInto(join(dir, "plugins"), pluginPath);
   return dir;
 }
 
@@ -120,6 +126,38 @@ async function dynamicStack(name: string): Promise<{ s: PulumiStack; imageId: st
   return { s, imageId: copy.id, urn: copy.urn };
 }
 
+/**
+ * After a move: no CopyImage and no DeleteImages since the log was cleared, the state holds the
+ * plugin's resource with the same image and no dynamic one, preview and refresh show no change; then
+ * the copy is renamed in place, and destroy deletes it with its snapshots. Returns the requests of the move.
+ */
+async function assertMovedAndManaged(s: PulumiStack, imageId: string, imageName: string): Promise<string> {
+  const { result } = await s.previewJson(["--expect-no-changes"]);
+  if (result.code !== 0) assert.fail(describeFailure(result, "preview after the move shows changes"));
+  await s.ok(["refresh", "--yes", "--expect-no-changes", ...s.stackArgs()]);
+  const requests = countsText();
+  assert.equal(count("CopyImage"), 0, `no second copy: ${requests}`);
+  assert.equal(count("DeleteImages"), 0, `no image deleted: ${requests}`);
+  const { deployment } = await s.exportState();
+  assert.deepEqual(resourcesOfType(deployment, COPIED_IMAGE_TYPE), [], "no dynamic resource left");
+  assert.deepEqual(
+    resourcesOfType(deployment, PLUGIN_TYPE).map((r) => r.id),
+    [imageId],
+    "the plugin's resource holds the same image",
+  );
+  assert.equal(copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)?.ImageName, imageName, "the image keeps its name");
+
+  emulator!.clearLog();
+  await s.setConfig("imageName", "web-moved");
+  await s.ok(["up", "--yes", ...s.stackArgs()]);
+  assert.equal(count("CopyImage") + count("DeleteImages"), 0, countsText());
+  assert.equal(copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)?.ImageName, "web-moved", "renamed in place");
+  await s.ok(["destroy", "--yes", ...s.stackArgs()]);
+  assertNothingLeaked(emulator!);
+  await s.remove();
+  return requests;
+}
+
 test(
   "moving a stack from the dynamic CopiedImage to the plugin's resource: no second copy, no image deleted",
   { timeout: 15 * 60_000 },
@@ -142,29 +180,22 @@ test(
     });
     projectDir = writeProject(plugin.path);
 
-    await t.test("aliases alone: what the engine plans for the dynamic copy under the plugin's type", async () => {
+    await t.test("aliases: one line in the program, then up; no copy, no delete; then managed like any copy", async () => {
       const { s, imageId } = await dynamicStack("alias");
-      await s.setConfig("front", "alias");
+      const before = copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)!;
       emulator!.clearLog();
+      await s.setConfig("front", "alias");
       const { result, json } = await s.previewJson();
-      const step = (json.steps ?? []).find((st) => st.urn.endsWith("::web"));
-      t.diagnostic(
-        `aliases: preview exit ${result.code}, step ${step?.op ?? "none"} (${JSON.stringify(step?.replaceReasons ?? step?.diffReasons ?? [])})`,
-      );
-      assert.equal(count("CopyImage") + count("DeleteImages"), 0, `preview changed nothing: ${countsText()}`);
-      assert.ok(copiesIn(emulator!, DEST).some((i) => i.ImageId === imageId));
-      // Back to the dynamic resource and gone, so the next case starts clean.
-      await s.setConfig("front", "dynamic");
-      await s.ok(["destroy", "--yes", ...s.stackArgs()]);
-      await s.remove();
+      if (result.code !== 0) assert.fail(describeFailure(result, "preview with the alias failed"));
+      assert.deepEqual(json.changeSummary, { same: 2 }, `the alias moves the copy with no change: ${JSON.stringify(json.steps, null, 2)}`);
+      await s.ok(["up", "--yes", ...s.stackArgs()]);
+      t.diagnostic(`aliases: requests during the move ${await assertMovedAndManaged(s, imageId, before.ImageName)}`);
     });
 
-    await t.test("state delete, then the import option: 0 CopyImage, 0 DeleteImages; then managed like any copy", async () => {
-      const { s, imageId, urn } = await dynamicStack("move");
-      const image = copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId);
-      assert.ok(image, "the dynamic copy exists");
+    await t.test("state delete, then the import option: no copy, no delete; then managed like any copy", async () => {
+      const { s, imageId, urn } = await dynamicStack("import");
+      const before = copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)!;
       emulator!.clearLog();
-
       // Step 1: forget the dynamic resource (the image stays).
       await s.ok(["state", "delete", urn, "--yes", "--stack", s.stack]);
       // Step 2: the plugin's resource, imported by id (image@destination,source@sourceRegion).
@@ -172,32 +203,9 @@ test(
       await s.setConfig("importId", `${imageId}@${DEST},${SOURCE_IMAGE}@${SOURCE_REGION}`);
       const up = await s.ok(["up", "--yes", ...s.stackArgs()]);
       assert.match(`${up.stdout}\n${up.stderr}`, /web\s+imported/, describeFailure(up, "the import step"));
-      // Step 3: the import option is dropped; nothing changes.
+      // Step 3: the import option is dropped.
       await s.removeConfig("importId");
-      const { result } = await s.previewJson(["--expect-no-changes"]);
-      if (result.code !== 0) assert.fail(describeFailure(result, "preview after the move shows changes"));
-
-      assert.equal(count("CopyImage"), 0, `no second copy: ${countsText()}`);
-      assert.equal(count("DeleteImages"), 0, `no image deleted: ${countsText()}`);
-      const { deployment } = await s.exportState();
-      assert.deepEqual(resourcesOfType(deployment, COPIED_IMAGE_TYPE), [], "no dynamic resource left");
-      const moved = resourcesOfType(deployment, PLUGIN_TYPE);
-      assert.deepEqual(
-        moved.map((r) => r.id),
-        [imageId],
-        "the plugin's resource holds the same image",
-      );
-      assert.equal(copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)?.ImageName, image.ImageName, "the image keeps its name");
-
-      // Managed like any copy: renamed in place, then deleted with its snapshots.
-      emulator!.clearLog();
-      await s.setConfig("imageName", "web-moved");
-      await s.ok(["up", "--yes", ...s.stackArgs()]);
-      assert.equal(count("CopyImage") + count("DeleteImages"), 0, countsText());
-      assert.equal(copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)?.ImageName, "web-moved");
-      await s.ok(["destroy", "--yes", ...s.stackArgs()]);
-      assertNothingLeaked(emulator!);
-      await s.remove();
+      t.diagnostic(`state delete + import: requests during the move ${await assertMovedAndManaged(s, imageId, before.ImageName)}`);
     });
   },
 );

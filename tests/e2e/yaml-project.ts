@@ -34,11 +34,10 @@ export function findPlugin(): { path: string } | { missing: string } {
 }
 
 /**
- * Puts the plugin into `<projectDir>/node_modules/.bin` as npm links a package's `bin` entries (a
+ * Puts the plugin into `binDir` as npm links a package's `bin` entries into `node_modules/.bin` (a
  * symlink to the script; node resolves its requires from the script's real path, the repository).
  */
-export function linkPluginInto(projectDir: string, pluginPath: string): void {
-  const binDir = join(projectDir, "node_modules", ".bin");
+export function linkPluginInto(binDir: string, pluginPath: string): void {
   mkdirSync(binDir, { recursive: true });
   symlinkSync(pluginPath, join(binDir, PLUGIN_EXECUTABLE));
 }
@@ -53,7 +52,7 @@ export function copyYamlExample(pluginPath: string, prefix: string): string {
     /plugins:\n\s+providers:\n(\s+#.*\n)*\s+- name: volcengine-copied-image\n\s+path: node_modules\/\.bin\n/,
     "the example names the plugin",
   );
-  linkPluginInto(dir, pluginPath);
+  linkPluginInto(join(dir, "node_modules", ".bin"), pluginPath);
   return dir;
 }
 
