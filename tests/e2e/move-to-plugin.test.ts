@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { COPIED_IMAGE_TYPE } from "../../provider/copied-image";
+import { COPIED_IMAGE_TYPE } from "../../provider/dynamic/copied-image";
 import { CANARY, SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
 import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, resourcesOfType, skipWithoutCli } from "./cli";
 import { PLUGIN_TYPE, assertNothingLeaked, copiesIn, findPlugin, linkPluginInto } from "./yaml-project";
