@@ -31,12 +31,13 @@ const config = new pulumi.Config();
 const front = config.require("front");
 const args = { sourceImageId: config.require("sourceImageId"), destinationRegion: "${DEST}", tags: { team: "web" }, imageName: config.get("imageName") };
 
-// The plugin's resource through the SDK's generic class: the engine resolves the type token to the
-// plugin (Pulumi.yaml plugins.providers); every key of the inputs, imageName too, comes back as an output.
+// The plugin's resource through the SDK's generic class, as the README shows it: the engine resolves the
+// type token to the plugin (Pulumi.yaml plugins.providers); every key given comes back as an output.
 class PluginCopiedImage extends pulumi.CustomResource {
+  declare readonly imageId: pulumi.Output<string>;
   declare readonly imageName: pulumi.Output<string>;
-  constructor(name: string, inputs: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super("${PLUGIN_TYPE}", name, inputs, opts);
+  constructor(name: string, args: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super("${PLUGIN_TYPE}", name, { imageId: undefined, ...args }, opts);
   }
 }
 
@@ -48,7 +49,7 @@ if (front === "dynamic") {
   const aliases = front === "alias" ? [{ type: "${COPIED_IMAGE_TYPE}" }] : undefined;
   copy = new PluginCopiedImage("web", args, { aliases, import: importId });
 }
-export const imageId = copy.id;
+export const imageId = copy.imageId;
 export const imageName = copy.imageName;
 `;
 
@@ -146,6 +147,7 @@ async function assertMovedAndManaged(s: PulumiStack, imageId: string, imageName:
     "the plugin's resource holds the same image",
   );
   assert.equal(copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)?.ImageName, imageName, "the image keeps its name");
+  assert.equal((await s.outputs()).imageId, imageId, "the program reads the same imageId output");
 
   emulator!.clearLog();
   await s.setConfig("imageName", "web-moved");
@@ -180,7 +182,7 @@ test(
     });
     projectDir = writeProject(plugin.path);
 
-    await t.test("aliases: one line in the program, then up; no copy, no delete; then managed like any copy", async () => {
+    await t.test("aliases: one line in the program, then up, then the alias removed; no copy, no delete; then managed like any copy", async () => {
       const { s, imageId } = await dynamicStack("alias");
       const before = copiesIn(emulator!, DEST).find((i) => i.ImageId === imageId)!;
       emulator!.clearLog();
@@ -189,6 +191,8 @@ test(
       if (result.code !== 0) assert.fail(describeFailure(result, "preview with the alias failed"));
       assert.deepEqual(json.changeSummary, { same: 2 }, `the alias moves the copy with no change: ${JSON.stringify(json.steps, null, 2)}`);
       await s.ok(["up", "--yes", ...s.stackArgs()]);
+      // Once moved, the alias can go: the state has the plugin's type.
+      await s.setConfig("front", "plugin");
       const requests = await assertMovedAndManaged(s, imageId, before.ImageName);
       t.diagnostic(`aliases: requests during the move ${requests}`);
       assert.deepEqual(Object.keys(JSON.parse(requests) as object), ["DescribeImages"], "the move only reads");
