@@ -17,7 +17,7 @@ import {
 } from "./validate";
 import { OWNER_TAG_KEY, REPLACE_KEYS, autoImageName } from "./naming";
 import { withoutUndefined, type CopiedImageInputs, type Meta } from "./model";
-import type { Tunables } from "../settings/tunables";
+import { operationTimeout, type Tunables } from "../settings/tunables";
 
 type Props = Record<string, unknown>;
 
@@ -40,12 +40,10 @@ export function parseDuration(text: unknown): number | undefined {
   return consumed === text.replace(/\s+/g, "") && total > 0 ? total : undefined;
 }
 
-/** The time an operation may take: customTimeouts, else the default (update defaults to the create timeout). */
+/** The time an operation may take, from the resource's customTimeouts strings (`operationTimeout` decides). */
 export function timeoutFor(meta: Meta | undefined, op: "create" | "update" | "delete", defaults: Tunables["timeouts"]): number {
-  const given = parseDuration(meta?.timeouts?.[op]);
-  if (given !== undefined) return given;
-  if (op === "update") return parseDuration(meta?.timeouts?.create) ?? defaults.updateMs;
-  return op === "create" ? defaults.createMs : defaults.deleteMs;
+  const t = meta?.timeouts;
+  return operationTimeout({ create: parseDuration(t?.create), update: parseDuration(t?.update), delete: parseDuration(t?.delete) }, op, defaults);
 }
 
 /** JSON equality of two values, undefined counting as null. */

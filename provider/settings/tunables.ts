@@ -40,8 +40,8 @@ export interface Tunables {
   deletePoll: Backoff;
   /** Delete: looking whether the deleted image is gone. Default from min(deletePoll.initialMs, 1 s), doubling to deletePoll.maxMs. */
   confirmPoll: Backoff;
-  /** Defaults of the customTimeouts resource option. create 60m, update: the create timeout, delete 30m. */
-  timeouts: { createMs: number; updateMs: number; deleteMs: number };
+  /** Defaults of the customTimeouts resource option: create 60m, delete 30m. Update has none of its own: see `operationTimeout`. */
+  timeouts: { createMs: number; deleteMs: number };
 }
 
 export const DEFAULT_TUNABLES: Tunables = {
@@ -51,8 +51,22 @@ export const DEFAULT_TUNABLES: Tunables = {
   copyRetry: { attempts: 8, initialMs: 500, maxMs: 10_000, factor: 2 },
   deletePoll: { initialMs: 2_000, maxMs: 30_000, factor: 2 },
   confirmPoll: { initialMs: 1_000, maxMs: 30_000, factor: 2 },
-  timeouts: { createMs: 60 * 60_000, updateMs: 60 * 60_000, deleteMs: 30 * 60_000 },
+  timeouts: { createMs: 60 * 60_000, deleteMs: 30 * 60_000 },
 };
+
+/** The customTimeouts a resource was given, in ms (absent: not given). */
+export type GivenTimeouts = { create?: number; update?: number; delete?: number };
+
+/**
+ * The time an operation may take: its customTimeouts entry, else the default. An update (which may
+ * resume the wait of a copy) defaults to the create timeout: the one given, else the create default.
+ */
+export function operationTimeout(given: GivenTimeouts, op: "create" | "update" | "delete", defaults: Tunables["timeouts"]): number {
+  const create = given.create ?? defaults.createMs;
+  if (op === "create") return create;
+  if (op === "update") return given.update ?? create;
+  return given.delete ?? defaults.deleteMs;
+}
 
 /** What a caller may override (tests use fast values). */
 export interface TunableOverrides {
