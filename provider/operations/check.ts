@@ -3,7 +3,7 @@
  * (source region, copyImageTags, keepSnapshotsOnDelete) and decides the image name: the program's, the adopted image's
  * own, the name recorded for this copy, or a newly generated one. Makes no request.
  */
-import type { ProviderSettings } from "../settings/config";
+import { ConfigError, ConfigErrors, type ProviderSettings } from "../settings/config";
 import {
   checkBoolean,
   checkDescription,
@@ -58,13 +58,25 @@ export function check(olds: Props, news: Props, settings: () => ProviderSettings
   try {
     configured = settings();
   } catch (e) {
-    failures.push({ property: "destinationRegion", reason: `provider configuration: ${(e as Error).message}` });
+    // A bad setting is the provider's, not an input's: named as itself, and the good settings (the
+    // configured region among them) still count.
+    const problems = e instanceof ConfigErrors ? e.problems : [e as Error];
+    for (const p of problems) {
+      const setting = p instanceof ConfigError ? p.setting : undefined;
+      failures.push({ property: setting ?? "provider configuration", reason: `provider configuration: ${p.message}` });
+    }
+    if (e instanceof ConfigErrors) configured = e.resolved;
   }
 
   add(checkImageId(news.sourceImageId));
   add(checkRegion(news.destinationRegion, "destinationRegion", true));
   const sourceRegion = news.sourceRegion ?? configured?.region;
-  if (sourceRegion === undefined) {
+  if (sourceRegion === undefined && configured === undefined) {
+    failures.push({
+      property: "sourceRegion",
+      reason: "sourceRegion is required: the provider configuration (the error above) could not be read, so no configured region is known.",
+    });
+  } else if (sourceRegion === undefined) {
     failures.push({
       property: "sourceRegion",
       reason: "sourceRegion is required when no region is configured: set it, or the stack config volcengine:region, or VOLCENGINE_REGION.",

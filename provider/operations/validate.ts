@@ -19,12 +19,24 @@ const IMAGE_NAME = new RegExp(`^[A-Za-z${HAN}][A-Za-z0-9${HAN}_.\\-]*$`, "u");
 const DESCRIPTION = new RegExp(`^[A-Za-z${HAN}][A-Za-z0-9${HAN}_\\-=,.，。 ]*$`, "u");
 // Tag keys: "language characters, digits, spaces and _ . : / = + - @" (TagResources doc).
 const TAG_TEXT = /^[\p{L}\p{N} _.:/=+\-@]*$/u;
-// Not documented: real ids look like image-4431h3l7hl31a0******, i.e. "image-" and lowercase alphanumerics.
+// Not documented: real ids look like image-4431h3l7hl31a0****** ("image-" and 20 lowercase alphanumerics);
+// we accept 4 to 64 of them, so that hand-made ids (emulator seeds, tests) pass too.
 const IMAGE_ID = /^image-[a-z0-9]{4,64}$/;
 // Not documented: region ids look like cn-beijing, ap-southeast-1, cn-beijing-autodriving.
 const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,4}$/;
 // Not documented: projects are named like "default"; we allow letters, digits and _ - . up to 64.
 const PROJECT = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Every rule whole, as the failure messages state it (length included). */
+export const RULES = {
+  imageName: `1 to 128 characters, starting with a letter or a Chinese character, of letters, digits, Chinese characters, "_", "-" and "."`,
+  description: `at most 255 characters, starting with a letter or a Chinese character, of letters, digits, Chinese characters, spaces, "_", "-", "=", ",", ".", "，" and "。"`,
+  imageId: `"image-" followed by 4 to 64 lowercase letters or digits (Volcengine's own ids have 20, like image-4431h3l7hl31a0xxxx)`,
+  region: `lowercase words joined by "-": 2 or more letters, then 1 to 4 parts of lowercase letters or digits, such as cn-beijing or ap-southeast-1`,
+  project: `1 to 64 letters, digits, "_", "-" or "."`,
+  tagKey: `1 to 128 characters, not starting with "volc:" or "sys:", of letters, digits, spaces and _ . : / = + - @`,
+  tagValue: `at most 256 characters of letters, digits, spaces and _ . : / = + - @`,
+} as const;
 
 export const LIMITS = {
   imageNameMax: 128,
@@ -61,19 +73,25 @@ export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
 }
 
+/** What breaks a name or description rule when its length is right: its first character, or another one. */
+function wrongStart(value: string): string {
+  return /^[A-Za-z]|^\p{Script=Han}/u.test(value) ? "it has another character" : "it does not start with a letter or a Chinese character";
+}
+
+/** What an id that is not one gets wrong. */
+function idFault(value: string): string {
+  if (!value.startsWith("image-")) return 'it does not start with "image-"';
+  const rest = value.slice("image-".length);
+  if (!/^[a-z0-9]*$/.test(rest)) return "it has other characters after the prefix";
+  return `it has ${rest.length} after the prefix`;
+}
+
 export function checkImageName(value: unknown, property = "imageName"): Failure | undefined {
   if (isUnknown(value)) return undefined;
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   const n = charLength(value);
-  if (n < 1 || n > LIMITS.imageNameMax) {
-    return { property, reason: `${property} must be 1 to ${LIMITS.imageNameMax} characters long, got ${n}.` };
-  }
-  if (!IMAGE_NAME.test(value)) {
-    return {
-      property,
-      reason: `${property} ${show(value)} must start with a letter or a Chinese character and contain only letters, digits, Chinese characters, "_", "-" and ".".`,
-    };
-  }
+  if (n < 1 || n > LIMITS.imageNameMax) return { property, reason: `${property} must be ${RULES.imageName}; got ${n} characters.` };
+  if (!IMAGE_NAME.test(value)) return { property, reason: `${property} ${show(value)} must be ${RULES.imageName}; ${wrongStart(value)}.` };
   return undefined;
 }
 
@@ -81,12 +99,9 @@ export function checkDescription(value: unknown, property = "description"): Fail
   if (value === undefined || isUnknown(value)) return undefined;
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   const n = charLength(value);
-  if (n > LIMITS.descriptionMax) return { property, reason: `${property} must be at most ${LIMITS.descriptionMax} characters long, got ${n}.` };
+  if (n > LIMITS.descriptionMax) return { property, reason: `${property} must be ${RULES.description}; got ${n} characters.` };
   if (n > 0 && !DESCRIPTION.test(value)) {
-    return {
-      property,
-      reason: `${property} ${show(value)} must start with a letter or a Chinese character and contain only letters, digits, Chinese characters, spaces, "_", "-", "=", ",", ".", "，" and "。".`,
-    };
+    return { property, reason: `${property} ${show(value)} must be ${RULES.description}; ${wrongStart(value)}.` };
   }
   return undefined;
 }
@@ -97,7 +112,7 @@ export function checkImageId(value: unknown, property = "sourceImageId"): Failur
     return { property, reason: `${property} is required (the id of a custom image, like image-4431h3l7hl31a0xxxx).` };
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   if (!IMAGE_ID.test(value))
-    return { property, reason: `${property} ${show(value)} is not an image id: expected "image-" followed by lowercase letters and digits.` };
+    return { property, reason: `${property} ${show(value)} is not an image id: expected ${RULES.imageId}; ${idFault(value)}.` };
   return undefined;
 }
 
@@ -107,18 +122,14 @@ export function checkRegion(value: unknown, property: string, required: boolean)
     return required ? { property, reason: `${property} is required (a Volcengine region id such as cn-shanghai).` } : undefined;
   }
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
-  if (!REGION.test(value))
-    return {
-      property,
-      reason: `${property} ${show(value)} is not a region id: expected lowercase words joined by "-", such as cn-beijing or ap-southeast-1.`,
-    };
+  if (!REGION.test(value)) return { property, reason: `${property} ${show(value)} is not a region id: expected ${RULES.region}.` };
   return undefined;
 }
 
 export function checkProjectName(value: unknown, property = "projectName"): Failure | undefined {
   if (value === undefined || isUnknown(value)) return undefined;
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
-  if (!PROJECT.test(value)) return { property, reason: `${property} ${show(value)} must be 1 to 64 letters, digits, "_", "-" or ".".` };
+  if (!PROJECT.test(value)) return { property, reason: `${property} ${show(value)} must be ${RULES.project}.` };
   return undefined;
 }
 
@@ -147,22 +158,20 @@ export function checkTags(value: unknown, property = "tags", reservedKeys: reado
   for (const [key, v] of entries) {
     const p = `${property}.${key}`;
     const n = charLength(key);
-    if (n < 1 || n > LIMITS.tagKeyMax) failures.push({ property: p, reason: `tag key must be 1 to ${LIMITS.tagKeyMax} characters long, got ${n}.` });
+    if (n < 1 || n > LIMITS.tagKeyMax) failures.push({ property: p, reason: `tag key must be ${RULES.tagKey}; got ${n} characters.` });
     else if (RESERVED_TAG_PREFIXES.some((r) => key.toLowerCase().startsWith(r)))
-      failures.push({ property: p, reason: `tag key ${show(key)} must not start with "volc:" or "sys:" (reserved by Volcengine).` });
+      failures.push({ property: p, reason: `tag key ${show(key)} must be ${RULES.tagKey}: "volc:" and "sys:" are reserved by Volcengine.` });
     else if (reservedKeys.includes(key))
       failures.push({ property: p, reason: `tag key ${show(key)} is reserved by the provider to recognise its own copies.` });
-    else if (!TAG_TEXT.test(key))
-      failures.push({ property: p, reason: `tag key ${show(key)} may contain only letters, digits, spaces and _ . : / = + - @.` });
+    else if (!TAG_TEXT.test(key)) failures.push({ property: p, reason: `tag key ${show(key)} must be ${RULES.tagKey}; it has another character.` });
     if (isUnknown(v)) continue;
     if (typeof v !== "string") {
       failures.push({ property: p, reason: `tag value must be a string, got ${typeName(v)}.` });
       continue;
     }
     const m = charLength(v);
-    if (m > LIMITS.tagValueMax) failures.push({ property: p, reason: `tag value must be at most ${LIMITS.tagValueMax} characters long, got ${m}.` });
-    else if (!TAG_TEXT.test(v))
-      failures.push({ property: p, reason: `tag value ${show(v)} may contain only letters, digits, spaces and _ . : / = + - @.` });
+    if (m > LIMITS.tagValueMax) failures.push({ property: p, reason: `tag value must be ${RULES.tagValue}; got ${m} characters.` });
+    else if (!TAG_TEXT.test(v)) failures.push({ property: p, reason: `tag value ${show(v)} must be ${RULES.tagValue}; it has another character.` });
   }
   return failures;
 }
