@@ -44,13 +44,20 @@ export interface Tunables {
   timeouts: { createMs: number; deleteMs: number };
 }
 
+/** Looking whether a deleted image is gone follows the delete's own pace, starting at most 1 s in. */
+function confirmPollFor(deletePoll: Backoff): Backoff {
+  return { initialMs: Math.min(deletePoll.initialMs, 1_000), maxMs: deletePoll.maxMs, factor: 2 };
+}
+
+const DEFAULT_DELETE_POLL: Backoff = { initialMs: 2_000, maxMs: 30_000, factor: 2 };
+
 export const DEFAULT_TUNABLES: Tunables = {
   requestTimeoutMs: 10_000,
   retry: DEFAULT_RETRY,
   waitPolicy: DEFAULT_WAIT_POLICY,
   copyRetry: { attempts: 8, initialMs: 500, maxMs: 10_000, factor: 2 },
-  deletePoll: { initialMs: 2_000, maxMs: 30_000, factor: 2 },
-  confirmPoll: { initialMs: 1_000, maxMs: 30_000, factor: 2 },
+  deletePoll: DEFAULT_DELETE_POLL,
+  confirmPoll: confirmPollFor(DEFAULT_DELETE_POLL),
   timeouts: { createMs: 60 * 60_000, deleteMs: 30 * 60_000 },
 };
 
@@ -136,7 +143,7 @@ export function resolveTunables(o: TunableOverrides = {}): Tunables {
     waitPolicy: validateWaitPolicy({ ...d.waitPolicy, ...o.waitPolicy }),
     copyRetry: d.copyRetry,
     deletePoll: validateBackoff(o.deletePollMs ? "deletePollMs (min, max)" : "deletePoll", deletePoll),
-    confirmPoll: { initialMs: Math.min(deletePoll.initialMs, 1_000), maxMs: deletePoll.maxMs, factor: 2 },
+    confirmPoll: confirmPollFor(deletePoll),
     timeouts: d.timeouts,
   };
   count("copyRetry.attempts", t.copyRetry.attempts);
