@@ -12,6 +12,8 @@ export interface RetryLaterCode {
   source: string;
   /** For other actions the same code is final. */
   onlyFor?: readonly string[];
+  /** Throttling: the account's rate limit spoke (the client-side limiter slows down too). */
+  throttling?: true;
 }
 
 /**
@@ -22,10 +24,10 @@ export interface RetryLaterCode {
  */
 export const RETRY_LATER: Readonly<Record<string, RetryLaterCode>> = {
   InternalError: { source: "§4 DeleteImages and §5 error tables (HTTP 500, 'Please retry your request')" },
-  FlowLimitExceeded: { source: "§7 flow control: Volcengine's own flow-limit codes (cello, terraform-provider-volcengine)" },
-  AccountFlowLimitExceeded: { source: "§7 flow control: Volcengine's own flow-limit codes (cello)" },
-  RequestLimitExceeded: { source: "§7: in the go-sdk's AWS-derived throttle list; [INFERRED] that Volcengine may send it" },
-  Throttling: { source: "§7: in the go-sdk's AWS-derived throttle list; [INFERRED] that Volcengine may send it" },
+  FlowLimitExceeded: { source: "§7 flow control: Volcengine's own flow-limit codes (cello, terraform-provider-volcengine)", throttling: true },
+  AccountFlowLimitExceeded: { source: "§7 flow control: Volcengine's own flow-limit codes (cello)", throttling: true },
+  RequestLimitExceeded: { source: "§7: in the go-sdk's AWS-derived throttle list; [INFERRED] that Volcengine may send it", throttling: true },
+  Throttling: { source: "§7: in the go-sdk's AWS-derived throttle list; [INFERRED] that Volcengine may send it", throttling: true },
   ServiceUnavailable: { source: "[INFERRED] not in the reference: the usual code of a 503, which is retried as a 5xx anyway" },
   "OperationDenied.ResourceLocked": {
     source: "[INFERRED] not in the reference: the OperationDenied family of §4, for an image another operation holds",
@@ -47,7 +49,7 @@ export const RETRY_LATER: Readonly<Record<string, RetryLaterCode>> = {
   // proxy spoke, or the answer broke on the way. Retried like a 5xx.
   InvalidResponse: { source: "ours: an answer that was not the service's" },
 };
-const THROTTLING_CODES = new Set(["FlowLimitExceeded", "AccountFlowLimitExceeded", "RequestLimitExceeded", "Throttling"]);
+const THROTTLING_CODES = new Set(Object.keys(RETRY_LATER).filter((code) => RETRY_LATER[code]!.throttling));
 
 /** Whether `e` says "retry later" (a code of RETRY_LATER for its action, HTTP 429 or a 5xx). */
 export function isTransient(e: unknown): boolean {
