@@ -29,13 +29,13 @@ const PROJECT = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Every rule whole, as the failure messages state it (length included). */
 export const RULES = {
-  imageName: `1 to 128 characters, starting with a letter or a Chinese character, of letters, digits, Chinese characters, "_", "-" and "."`,
-  description: `at most 255 characters, starting with a letter or a Chinese character, of letters, digits, Chinese characters, spaces, "_", "-", "=", ",", ".", "，" and "。"`,
+  imageName: `1 to 128 characters; must start with a letter or a Chinese character; only letters, digits, Chinese characters, "_", "-" and "."`,
+  description: `at most 255 characters; must start with a letter or a Chinese character; only letters, digits, Chinese characters, spaces, "_", "-", "=", ",", ".", "，" and "。"`,
   imageId: `"image-" followed by 4 to 64 lowercase letters or digits (Volcengine's own ids have 20, like image-4431h3l7hl31a0xxxx)`,
   region: `lowercase words joined by "-": 2 or more letters, then 1 to 4 parts of lowercase letters or digits, such as cn-beijing or ap-southeast-1`,
   project: `1 to 64 letters, digits, "_", "-" or "."`,
-  tagKey: `1 to 128 characters, not starting with "volc:" or "sys:", of letters, digits, spaces and _ . : / = + - @`,
-  tagValue: `at most 256 characters of letters, digits, spaces and _ . : / = + - @`,
+  tagKey: `1 to 128 characters; must not start with "volc:" or "sys:"; only letters, digits, spaces and _ . : / = + - @`,
+  tagValue: `at most 256 characters; only letters, digits, spaces and _ . : / = + - @`,
 } as const;
 
 export const LIMITS = {
@@ -74,24 +74,26 @@ export function isUnknown(value: unknown): boolean {
 }
 
 /** What breaks a name or description rule when its length is right: its first character, or another one. */
-function wrongStart(value: string): string {
-  return /^[A-Za-z]|^\p{Script=Han}/u.test(value) ? "it has another character" : "it does not start with a letter or a Chinese character";
+function wrongPart(value: string): string {
+  return /^[A-Za-z]|^\p{Script=Han}/u.test(value) ? "has a character outside the rule" : "must start with a letter or a Chinese character";
 }
 
 /** What an id that is not one gets wrong. */
 function idFault(value: string): string {
   if (!value.startsWith("image-")) return 'it does not start with "image-"';
   const rest = value.slice("image-".length);
-  if (!/^[a-z0-9]*$/.test(rest)) return "it has other characters after the prefix";
-  return `it has ${rest.length} after the prefix`;
+  if (!/^[a-z0-9]*$/.test(rest)) return 'it has other characters than lowercase letters and digits after "image-"';
+  return `it has ${rest.length} characters after "image-"`;
 }
 
 export function checkImageName(value: unknown, property = "imageName"): Failure | undefined {
   if (isUnknown(value)) return undefined;
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   const n = charLength(value);
-  if (n < 1 || n > LIMITS.imageNameMax) return { property, reason: `${property} must be ${RULES.imageName}; got ${n} characters.` };
-  if (!IMAGE_NAME.test(value)) return { property, reason: `${property} ${show(value)} must be ${RULES.imageName}; ${wrongStart(value)}.` };
+  if (n < 1 || n > LIMITS.imageNameMax) {
+    return { property, reason: `${property} must be 1 to ${LIMITS.imageNameMax} characters long, got ${n}; the whole rule: ${RULES.imageName}.` };
+  }
+  if (!IMAGE_NAME.test(value)) return { property, reason: `${property} ${show(value)} ${wrongPart(value)}; the whole rule: ${RULES.imageName}.` };
   return undefined;
 }
 
@@ -99,9 +101,14 @@ export function checkDescription(value: unknown, property = "description"): Fail
   if (value === undefined || isUnknown(value)) return undefined;
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   const n = charLength(value);
-  if (n > LIMITS.descriptionMax) return { property, reason: `${property} must be ${RULES.description}; got ${n} characters.` };
+  if (n > LIMITS.descriptionMax) {
+    return {
+      property,
+      reason: `${property} must be at most ${LIMITS.descriptionMax} characters long, got ${n}; the whole rule: ${RULES.description}.`,
+    };
+  }
   if (n > 0 && !DESCRIPTION.test(value)) {
-    return { property, reason: `${property} ${show(value)} must be ${RULES.description}; ${wrongStart(value)}.` };
+    return { property, reason: `${property} ${show(value)} ${wrongPart(value)}; the whole rule: ${RULES.description}.` };
   }
   return undefined;
 }
@@ -112,7 +119,7 @@ export function checkImageId(value: unknown, property = "sourceImageId"): Failur
     return { property, reason: `${property} is required (the id of a custom image, like image-4431h3l7hl31a0xxxx).` };
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   if (!IMAGE_ID.test(value))
-    return { property, reason: `${property} ${show(value)} is not an image id: expected ${RULES.imageId}; ${idFault(value)}.` };
+    return { property, reason: `${property} ${show(value)} is not an image id (${idFault(value)}); the whole rule: ${RULES.imageId}.` };
   return undefined;
 }
 
@@ -158,20 +165,30 @@ export function checkTags(value: unknown, property = "tags", reservedKeys: reado
   for (const [key, v] of entries) {
     const p = `${property}.${key}`;
     const n = charLength(key);
-    if (n < 1 || n > LIMITS.tagKeyMax) failures.push({ property: p, reason: `tag key must be ${RULES.tagKey}; got ${n} characters.` });
+    if (n < 1 || n > LIMITS.tagKeyMax)
+      failures.push({ property: p, reason: `tag key must be 1 to ${LIMITS.tagKeyMax} characters long, got ${n}; the whole rule: ${RULES.tagKey}.` });
     else if (RESERVED_TAG_PREFIXES.some((r) => key.toLowerCase().startsWith(r)))
-      failures.push({ property: p, reason: `tag key ${show(key)} must be ${RULES.tagKey}: "volc:" and "sys:" are reserved by Volcengine.` });
+      failures.push({
+        property: p,
+        reason: `tag key ${show(key)} must not start with "volc:" or "sys:" (reserved by Volcengine); the whole rule: ${RULES.tagKey}.`,
+      });
     else if (reservedKeys.includes(key))
       failures.push({ property: p, reason: `tag key ${show(key)} is reserved by the provider to recognise its own copies.` });
-    else if (!TAG_TEXT.test(key)) failures.push({ property: p, reason: `tag key ${show(key)} must be ${RULES.tagKey}; it has another character.` });
+    else if (!TAG_TEXT.test(key))
+      failures.push({ property: p, reason: `tag key ${show(key)} has a character outside the rule; the whole rule: ${RULES.tagKey}.` });
     if (isUnknown(v)) continue;
     if (typeof v !== "string") {
       failures.push({ property: p, reason: `tag value must be a string, got ${typeName(v)}.` });
       continue;
     }
     const m = charLength(v);
-    if (m > LIMITS.tagValueMax) failures.push({ property: p, reason: `tag value must be ${RULES.tagValue}; got ${m} characters.` });
-    else if (!TAG_TEXT.test(v)) failures.push({ property: p, reason: `tag value ${show(v)} must be ${RULES.tagValue}; it has another character.` });
+    if (m > LIMITS.tagValueMax)
+      failures.push({
+        property: p,
+        reason: `tag value must be at most ${LIMITS.tagValueMax} characters long, got ${m}; the whole rule: ${RULES.tagValue}.`,
+      });
+    else if (!TAG_TEXT.test(v))
+      failures.push({ property: p, reason: `tag value ${show(v)} has a character outside the rule; the whole rule: ${RULES.tagValue}.` });
   }
   return failures;
 }

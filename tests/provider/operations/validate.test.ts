@@ -285,24 +285,24 @@ test("imageNamePrefix: turns any resource name into a prefix that, with a 7-char
 // ------------------------------------------------------------------ every message states the whole rule
 
 test("an id that breaks the rule is told the whole rule, length included, and what it gets wrong", () => {
-  const whole = /expected "image-" followed by 4 to 64 lowercase letters or digits/;
+  const whole = /the whole rule: "image-" followed by 4 to 64 lowercase letters or digits/;
   const f = checkImageId("image-abc");
   rejects(f, "sourceImageId", whole);
-  assert.match(f!.reason, /it has 3 after the prefix/);
-  rejects(checkImageId("image-" + "a".repeat(65)), "sourceImageId", /it has 65 after the prefix/);
-  rejects(checkImageId("image-ABCD1234", "adoptImageId"), "adoptImageId", /other characters after the prefix/);
+  assert.match(f!.reason, /it has 3 characters after "image-"/);
+  rejects(checkImageId("image-" + "a".repeat(65)), "sourceImageId", /it has 65 characters after "image-"/);
+  rejects(checkImageId("image-ABCD1234", "adoptImageId"), "adoptImageId", /other characters than lowercase letters and digits/);
   rejects(checkImageId("img-abcd1234"), "sourceImageId", /does not start with "image-"/);
   for (const bad of ["image-abc", "image-ABCD1234", "img-abcd1234"]) assert.ok(checkImageId(bad)!.reason.includes(RULES.imageId), bad);
 });
 
 test("name, description, region, project and tag messages each state their whole rule, whichever part is broken", () => {
   const cases: [Failure | undefined, string, RegExp][] = [
-    [checkImageName(""), RULES.imageName, /got 0 characters/],
-    [checkImageName("a".repeat(129)), RULES.imageName, /got 129 characters/],
-    [checkImageName("1abc"), RULES.imageName, /does not start with a letter/],
-    [checkImageName("ab c"), RULES.imageName, /another character/],
-    [checkDescription("a".repeat(256)), RULES.description, /got 256 characters/],
-    [checkDescription("a@b"), RULES.description, /another character/],
+    [checkImageName(""), RULES.imageName, /got 0/],
+    [checkImageName("a".repeat(129)), RULES.imageName, /got 129/],
+    [checkImageName("1abc"), RULES.imageName, /"1abc" must start with a letter/],
+    [checkImageName("ab c"), RULES.imageName, /"ab c" has a character outside the rule/],
+    [checkDescription("a".repeat(256)), RULES.description, /got 256/],
+    [checkDescription("a@b"), RULES.description, /"a@b" has a character outside the rule/],
     [checkRegion("Shanghai", "destinationRegion", true), RULES.region, /Shanghai/],
     [checkProjectName("a b"), RULES.project, /"a b"/],
   ];
