@@ -7,6 +7,8 @@
 #   setup_lint    eslint and prettier --check (npm run lint), every time (scripts/test only)
 #   setup_cli_for_demo / setup_cli_for_tests
 #                 the pinned Pulumi CLI (scripts/install-pulumi-cli) when no usable one is there
+#   setup_sdk_checks
+#                 the SDK generator and the Python environment the SDK suites use (scripts/sdks/)
 #
 # Figures in the messages were measured on this project's 2-core machine; README "Requirements" says how.
 
@@ -118,4 +120,12 @@ setup_cli_for_demo() {
 setup_cli_for_tests() {
   if "$repo/scripts/install-pulumi-cli" --check; then return 0; fi
   build_cli || die "no Pulumi CLI for the end-to-end suite (see above)"
+}
+
+# What the SDK suites (tests/sdks) need besides Go and Node: the generator (a Go build on pulumi/pkg, once per
+# change of scripts/sdks/generator) and the Python environment (pulumi and mypy from PyPI, once). Each
+# script says what it sets up and does nothing when it is there.
+setup_sdk_checks() {
+  "$repo/scripts/sdks/generate" --build >/dev/null || die "building the SDK generator failed (see above)"
+  "$repo/scripts/sdks/python-env" >/dev/null || die "setting up the Python environment for the SDK check failed (see above)"
 }
