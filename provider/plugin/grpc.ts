@@ -14,7 +14,8 @@ import type * as ProviderGrpcPbModule from "@pulumi/pulumi/proto/provider_grpc_p
 import type * as PluginPbModule from "@pulumi/pulumi/proto/plugin_pb";
 import type * as StatusPbModule from "@pulumi/pulumi/proto/status_pb";
 
-const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
+/** Directory of the installed @pulumi/pulumi package. */
+export const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
 function fromPulumi<T>(request: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(require.resolve(request, { paths: [pulumiDir] })) as T;
@@ -29,6 +30,9 @@ export const providerGrpcPb = fromPulumi<typeof ProviderGrpcPbModule>("@pulumi/p
 export const pluginPb = fromPulumi<typeof PluginPbModule>("@pulumi/pulumi/proto/plugin_pb");
 export const statusPb = fromPulumi<typeof StatusPbModule>("@pulumi/pulumi/proto/status_pb");
 
+export type Grpc = typeof GrpcModule;
+export type ServiceError = GrpcModule.ServiceError;
+export type ResourceProviderClient = ProviderGrpcPbModule.ResourceProviderClient;
 export type Struct = StructPbModule.Struct;
 export type ProviderServer = ProviderGrpcPbModule.IResourceProviderServer;
 export type ProviderPb = typeof ProviderPbModule;
