@@ -44,7 +44,12 @@ test("before Configure, PULUMI_CONFIG (the plugin's namespace, keys without it);
 test("configuration errors and advice name the plugin's keys, not the dynamic provider's", () => {
   const config = new PluginConfig({});
   config.configure([["volcengine-copied-image:config:maxRequestsPerSecond", "-1"]], {});
-  assert.throws(() => config.settings(), /volcengine-copied-image:maxRequestsPerSecond must be a positive number/);
+  assert.throws(
+    () => config.settings(),
+    (e: Error) =>
+      /stack config volcengine-copied-image:maxRequestsPerSecond is "-1".*must be a finite number above 0/.test(e.message) &&
+      !/volcengine:/.test(e.message),
+  );
   assert.equal(
     pluginKeysIn("set volcengine:accessKey or volcengine:copiedImagePreflight"),
     "set volcengine-copied-image:accessKey or volcengine-copied-image:preflight",
