@@ -10,6 +10,8 @@
  * - `noteCopyDeclared`: each CopiedImage holds one of the engine's `--parallel` slots for its whole
  *   copy, so copies beyond that many wait for a slot; one info message says so.
  */
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
 /** What the plugin's launcher and the serialized shim `require`. */
@@ -41,9 +43,12 @@ const checkedDirs = new Map<string, string | undefined>();
 /** The error an inline program gets when its plugin could not start, or `undefined`. */
 export function pluginStartProblem(dir: string = process.cwd()): string | undefined {
   if (!checkedDirs.has(dir)) {
+    // A require of a file in `dir`, as the plugin's launcher and shim resolve (this module's own
+    // `require.resolve` would find this package by self-reference, from anywhere).
+    const requireFromDir = createRequire(join(dir, "noop.js"));
     const missing = PLUGIN_MODULES.filter((m) => {
       try {
-        require.resolve(m, { paths: [dir] });
+        requireFromDir.resolve(m);
         return false;
       } catch {
         return true;
