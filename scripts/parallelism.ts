@@ -20,7 +20,7 @@ import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, type
 const SOURCE_IMAGE = "image-sourcebeijing000001";
 const REGIONS = ["cn-shanghai", "cn-guangzhou", "cn-hongkong", "ap-southeast-1", "ap-southeast-3"];
 const COPY_MINUTES = 20;
-/** What the info message of a program with more copies than slots says (provider/program-checks.ts). */
+/** What the info message of a program with more copies than slots says (provider/dynamic/program-checks.ts). */
 const PARALLEL_NOTE = /than the engine runs operations at once \(--parallel (\d+)\)/;
 
 function option(name: string, fallback: number): number {
