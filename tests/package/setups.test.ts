@@ -1,11 +1,11 @@
 // The set-ups users have, each with the packed tarball (`npm pack`) and the real Pulumi CLI against the
 // emulator, so that a change that breaks one of them fails here:
 //
-// - an ES module program (`"type": "module"`, plain JavaScript) installed by npm, whose copies outnumber
-//   the engine's `--parallel` when it is 1 (one info message says so; none at the default);
-// - a TypeScript program installed by pnpm (isolated node_modules; pnpm from the npm registry);
+// - an ES module program (`"type": "module"`, plain JavaScript) installed by pnpm (isolated node_modules,
+//   pnpm from the npm registry; one stack for both, to keep the suite short), whose copies outnumber the
+//   engine's `--parallel` when it is 1 (one info message says so; none at the default);
 // - the Automation API: examples/automation-inline (an inline program) and examples/automation-directory
-//   (a program directory), compiled with the fresh project's TypeScript; and the inline driver run from
+//   (a program directory), installed by npm, compiled with the project's TypeScript; the inline driver from
 //   a directory without node_modules, which CopiedImage stops with its own error before the engine's.
 //
 // Needs the CLI that scripts/install-pulumi-cli builds; without it the tests skip (fail under scripts/test).
@@ -23,7 +23,7 @@ const found = findPulumiCli();
 let work: string;
 let env: TestEnv;
 let installed: Promise<void>;
-const dirs = { esm: "", pnpm: "", automation: "", elsewhere: "" };
+const dirs = { pnpm: "", automation: "", elsewhere: "" };
 const credentials = {
   VOLCENGINE_ACCESS_KEY: CANARY.accessKey,
   VOLCENGINE_SECRET_KEY: CANARY.secretKey,
@@ -36,22 +36,16 @@ before(async () => {
   if (isMissing(found)) return;
   const tarball = packTarball(work);
   for (const k of Object.keys(dirs) as (keyof typeof dirs)[]) dirs[k] = join(work, k);
-  writeProject(dirs.esm, {
+  writeProject(dirs.pnpm, {
     "package.json": packageJson("esm-program", tarball, { type: "module" }),
-    "Pulumi.yaml": yaml("esm-program", false),
+    "Pulumi.yaml": "name: esm-program\nruntime: nodejs\n",
     "index.js": ESM,
   });
   const typescript = { typescript: repoVersion("typescript"), "@types/node": repoVersion("@types/node") };
-  writeProject(dirs.pnpm, {
-    "package.json": packageJson("pnpm-program", tarball, { dependencies: typescript }),
-    "Pulumi.yaml": yaml("pnpm-program", true),
-    "tsconfig.json": TSCONFIG,
-    "index.ts": CJS,
-  });
   writeProject(dirs.automation, { "package.json": packageJson("automation-examples", tarball, { dependencies: typescript }) });
   writeProject(dirs.elsewhere, { "README.md": "A directory without node_modules.\n" });
-  // The three installs overlap (mostly waiting on the registry or the caches); each test awaits them.
-  installed = Promise.all([npmInstall(dirs.esm), npmInstall(dirs.automation), pnpmInstall(dirs.pnpm)]).then(() => undefined);
+  // The two installs overlap (mostly waiting on the registry or the caches); each test awaits them.
+  installed = Promise.all([npmInstall(dirs.automation), pnpmInstall(dirs.pnpm)]).then(() => undefined);
   installed.catch(() => undefined); // reported by the tests that await it
 });
 
@@ -60,23 +54,11 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function yaml(name: string, typescript: boolean): string {
-  return `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: ${typescript}\n`;
-}
-
 const ESM = `import { CopiedImage } from "volcengine-copied-image";
 const regions = ["cn-shanghai", "cn-hongkong"];
 const copies = regions.map((region) => new CopiedImage(\`esm-\${region}\`, { sourceImageId: "${SOURCE_IMAGE}", destinationRegion: region }));
 export const imageIds = copies.map((copy) => copy.imageId);
 `;
-const CJS = `import { CopiedImage } from "volcengine-copied-image";
-const copy = new CopiedImage("pnpm-copy", { sourceImageId: "${SOURCE_IMAGE}", destinationRegion: "ap-southeast-1" });
-export const imageIds = [copy.imageId];
-`;
-const TSCONFIG = JSON.stringify({
-  compilerOptions: { strict: true, module: "commonjs", target: "ES2022", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true },
-  files: ["index.ts"],
-});
 const PARALLEL_NOTE = /declares more CopiedImage copies than the engine runs operations at once \(--parallel (\d+)\)/;
 
 /** The CLI, or undefined after skipping (failing under scripts/test) the test. */
@@ -118,23 +100,16 @@ function imageAvailable(id: string): boolean {
   return REGIONS.some((r) => env.emulator.images(r).some((i) => i.ImageId === id && i.Status === "available"));
 }
 
-test("an ES module program installed by npm: up and destroy; at --parallel 1 its 2 copies get one info message naming the setting", async (t) => {
+test("an ES module program installed by pnpm: up and destroy; at --parallel 1 its 2 copies get one info message naming the setting", async (t) => {
   const cli = await ready(t);
   if (!cli) return;
-  const output = await upAndDestroy(cli, dirs.esm, async (stack) => {
+  const output = await upAndDestroy(cli, dirs.pnpm, async (stack) => {
     const preview = await stack.ok(["preview", "--expect-no-changes", "--parallel", "1", ...stack.stackArgs()]);
     const diagnostics = (preview.stdout + preview.stderr).match(new RegExp(`^\\s+This program ${PARALLEL_NOTE.source}`, "gm")) ?? [];
     assert.equal(diagnostics.length, 1, `one info message:\n${preview.stdout}`);
     assert.equal(PARALLEL_NOTE.exec(diagnostics[0]!)![1], "1", "it names the engine's setting");
   });
   assert.doesNotMatch(output, PARALLEL_NOTE, "2 copies do not exceed the default (4 per CPU)");
-});
-
-test("a TypeScript program installed by pnpm (isolated node_modules): up and destroy", async (t) => {
-  const cli = await ready(t);
-  if (!cli) return;
-  const output = await upAndDestroy(cli, dirs.pnpm);
-  assert.doesNotMatch(output, PARALLEL_NOTE, "one copy never exceeds the engine's parallelism");
 });
 
 /** Copies an example into the fresh project and compiles its driver with the project's TypeScript. */
