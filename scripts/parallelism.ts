@@ -4,7 +4,7 @@
  * repository's build. Each CopiedImage holds one of the engine's slots for its whole copy, so at the
  * default the copies run in waves.
  *
- *   scripts/with-node22 npm run build && scripts/with-node22 node dist/scripts/parallelism.js [--copies 32] [--copy-seconds 10]
+ *   scripts/with-node22 npm run build && scripts/with-node22 node dist/scripts/parallelism.js [--copies 24] [--copy-seconds 10]
  *
  * Each run is a fresh stack of one program declaring N copies (spread over 5 destination regions),
  * each of which the emulator finishes in --copy-seconds real seconds (a 20-minute copy, clock sped up).
@@ -91,7 +91,7 @@ async function measure(
 }
 
 async function main(): Promise<number> {
-  const copies = option("--copies", 32);
+  const copies = option("--copies", 24);
   const copySeconds = option("--copy-seconds", 10);
   const cli = findPulumiCli();
   if (isMissing(cli)) {
@@ -113,7 +113,10 @@ async function main(): Promise<number> {
       [{ how: `PULUMI_PARALLEL=${copies}`, parallel: copies }, [], { PULUMI_PARALLEL: String(copies) }],
     ];
     const rows: Row[] = [];
-    for (const [how, extra, env] of runs) rows.push(await measure(cli, emulator, projectDir, copies, how, extra, env));
+    for (const [how, extra, env] of runs) {
+      rows.push(await measure(cli, emulator, projectDir, copies, how, extra, env));
+      console.error(`parallelism: ${how.how}: up took ${rows.at(-1)!.upSeconds.toFixed(1)} s`);
+    }
     console.log("| engine parallelism | slots | waves | `pulumi up`, measured |");
     console.log("|---|---|---|---|");
     for (const r of rows)
