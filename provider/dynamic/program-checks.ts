@@ -7,6 +7,9 @@
  *   cannot resolve `@pulumi/pulumi/cmd/dynamic-provider` and this package the plugin dies with
  *   `Cannot find module ...` (pulumi/pulumi#5578). Checked only for inline programs: a program the
  *   CLI runs has that directory as its own working directory and resolved this package from it.
+ *   The program cannot see a workspace that names another directory (a `workDir` with its own
+ *   Pulumi.yaml, or `projectSettings.main`); such a driver, run from elsewhere, is stopped too, and
+ *   the fix the error names (run it from the project directory) still holds.
  * - `noteCopyDeclared`: each CopiedImage holds one of the engine's `--parallel` slots for its whole
  *   copy, so copies beyond that many wait for a slot; one info message says so.
  */
