@@ -11,8 +11,8 @@
 import type { VolcengineError } from "./volcengine-error";
 import { WireClient, type CallBounds, type Params } from "./wire";
 import { copyImageAnswer, describeImagesAnswer, ignoredAnswer, type AnswerCheck, type Page } from "./result-checks";
-import { batcherOf, MAX_IDS_PER_REQUEST, type BatchedAction } from "./region-batcher";
-import { deleteImages, describeImagesById, describeTasksByImage, pages } from "./id-actions";
+import { batcherOf } from "./region-batcher";
+import { deleteImages, describeImagesById, describeTasksByImage, pages, MAX_IDS_PER_REQUEST, type BatchedAction } from "./id-actions";
 
 export interface Tag {
   Key: string;

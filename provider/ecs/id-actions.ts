@@ -11,11 +11,32 @@
  * silent too).
  */
 import { VolcengineError } from "./volcengine-error";
-import type { WireClient, CallOptions, Params } from "./wire";
-import type { BatchedAction, RequestBounds } from "./region-batcher";
-import { MAX_IDS_PER_REQUEST } from "./region-batcher";
+import type { CallBounds, WireClient, CallOptions, Params } from "./wire";
 import { badAnswer, deleteImagesAnswer, describeImagesAnswer, describeTasksAnswer, type AnswerCheck, type Page } from "./result-checks";
 import type { ImageRecord, TaskRecord } from "./client";
+
+/** The documented ceiling of ids per DescribeImages / DescribeTasks / DeleteImages request. */
+export const MAX_IDS_PER_REQUEST = 100;
+
+/** What bounds one request: the callers' bounds, and whether its first token is already taken. */
+export interface RequestBounds extends CallBounds {
+  signal?: AbortSignal;
+  tokenTaken?: boolean;
+}
+
+/** One action that names image ids, with the parameters every id of a request shares. */
+export interface BatchedAction<T> {
+  /** The action's name, for errors. */
+  readonly action: string;
+  /** The action and its shared parameters: only calls with the same key share a request. */
+  readonly key: string;
+  /** One request for these ids (at most 100); what it says of each id (an id it does not mention is absent). */
+  send(wire: WireClient, region: string, ids: readonly string[], bounds: RequestBounds): Promise<Map<string, T>>;
+  /** A whole-request error that one id may have caused alone: each id is then asked on its own. */
+  oneIdMayCause(e: unknown): boolean;
+  /** A whole-request error for a lone id that means "not there" (absent), not a failure. */
+  meansAbsent(e: unknown): boolean;
+}
 
 /** No listing of ours has this many pages (50 images per region, 100 per page): a NextToken that
  * never ends is a broken answer, not a long list. */

@@ -4,11 +4,12 @@
  * ids. DescribeImages (refresh, finishing a copy, confirming a deletion, the task watcher's checks),
  * DescribeTasks (the task watcher) and DeleteImages (per `DeleteBindedSnapshots`) all go through it.
  *
- * How a request forms: the first id queued for a (region, action, parameters) starts a batch that
- * waits for a token of the account's rate limit; ids that arrive while it waits join it; when the
- * token comes, the batch takes up to 100 waiting ids and leaves, and any ids left over start the next
- * batch. A lone call so waits exactly as long as it would alone, and calls that would have queued
- * for tokens share requests instead.
+ * How a request forms: the first id queued for a (region, action, parameters) starts a batch, held
+ * open while more ids are likely to join (the engine hands the plugin one gRPC call per resource):
+ * until it holds 100 ids, no id joined for `BATCH_HOLD.quietMs`, or `BATCH_HOLD.longestMs` passed,
+ * whichever comes first. Then it waits for a token of the account's rate limit (ids that arrive
+ * meanwhile join too), takes up to 100 waiting ids and leaves; ids left over start the next batch.
+ * So a lone call waits the quiet gap, and no more, before it waits for its token as it would alone.
  *
  * Each caller gets its own part of the answer. A whole-request error reaches every caller in it (the
  * same `VolcengineError`: code, request id), except one that a single id may have caused (an unknown
@@ -24,35 +25,16 @@
  */
 import { VolcengineError } from "./volcengine-error";
 import { atDeadline } from "./deadline";
-import type { CallBounds, WireClient } from "./wire";
+import type { WireClient } from "./wire";
+import { MAX_IDS_PER_REQUEST, type BatchedAction, type RequestBounds } from "./id-actions";
 
-/** The documented ceiling of ids per DescribeImages / DescribeTasks / DeleteImages request. */
-export const MAX_IDS_PER_REQUEST = 100;
-
-/** What bounds one request: the callers' bounds, and whether its first token is already taken. */
-export interface RequestBounds extends CallBounds {
-  signal?: AbortSignal;
-  tokenTaken?: boolean;
-}
-
-/** One action that names image ids, with the parameters every id of a request shares. */
-export interface BatchedAction<T> {
-  /** The action's name, for errors. */
-  readonly action: string;
-  /** The action and its shared parameters: only calls with the same key share a request. */
-  readonly key: string;
-  /** One request for these ids (at most 100); what it says of each id (an id it does not mention is absent). */
-  send(wire: WireClient, region: string, ids: readonly string[], bounds: RequestBounds): Promise<Map<string, T>>;
-  /** A whole-request error that one id may have caused alone: each id is then asked on its own. */
-  oneIdMayCause(e: unknown): boolean;
-  /** A whole-request error for a lone id that means "not there" (absent), not a failure. */
-  meansAbsent(e: unknown): boolean;
-}
-
-/** What a caller hands in: its signal, deadline and failed-attempt hook. */
-export interface CallerBounds extends CallBounds {
-  signal?: AbortSignal;
-}
+/**
+ * How long a batch gathers ids (the one place for these numbers). quietMs: when no id has joined for
+ * this long, the burst of calls is over; it is all a lone call waits, small next to a request's own
+ * round trip and to the delete and confirm polls' steps of a second or more. longestMs: calls that
+ * keep trickling in still leave at this pace, so no caller waits longer than this for gathering.
+ */
+export const BATCH_HOLD = { quietMs: 50, longestMs: 300 } as const;
 
 interface Caller<T> {
   readonly queue: Queue<T>;
@@ -83,8 +65,10 @@ interface Queue<T> {
   readonly region: string;
   /** Ids waiting for the next request, in arrival order, with who asked. */
   readonly waiting: Map<string, Caller<T>[]>;
-  /** Set while a batch waits for its token; aborted when everyone waiting has left. */
+  /** Set while a batch gathers ids and waits for its token; aborted when everyone waiting has left. */
   forming?: AbortController;
+  /** Set while a batch gathers ids: a caller's ids joined it. */
+  joined?: () => void;
 }
 
 const batchers = new WeakMap<WireClient, RegionBatcher>();
@@ -104,7 +88,7 @@ export class RegionBatcher {
   constructor(private readonly wire: WireClient) {}
 
   /** What `action` says of each of `ids` in `region` (an absent id: not there, or no error), sharing requests with concurrent callers. */
-  ask<T>(region: string, action: BatchedAction<T>, ids: readonly string[], bounds: CallerBounds = {}): Promise<Map<string, T>> {
+  ask<T>(region: string, action: BatchedAction<T>, ids: readonly string[], bounds: Omit<RequestBounds, "tokenTaken"> = {}): Promise<Map<string, T>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return Promise.resolve(new Map());
     if (bounds.signal?.aborted) return Promise.reject(abortReason(bounds.signal));
@@ -132,6 +116,7 @@ export class RegionBatcher {
       }
       this.arm(caller);
       if (!queue.forming) void this.form(queue);
+      else queue.joined?.();
     });
   }
 
@@ -159,20 +144,45 @@ export class RegionBatcher {
     };
   }
 
-  /** A batch: waits for a token, then takes up to 100 waiting ids and sends them; the rest form the next batch. */
+  /** A batch: gathers ids, waits for a token, then takes up to 100 waiting ids and sends them; the rest form the next batch. */
   private async form<T>(queue: Queue<T>): Promise<void> {
     const forming = new AbortController();
     queue.forming = forming;
-    let token = true;
-    try {
-      await this.wire.takeToken(forming.signal);
-    } catch {
-      token = false; // everyone waiting left
-    }
+    const token = await this.gather(queue, forming.signal)
+      .then(() => this.wire.takeToken(forming.signal))
+      .then(
+        () => true,
+        () => false,
+      ); // false: everyone waiting left
     queue.forming = undefined;
     const parts = token ? this.take(queue) : new Map<string, Caller<T>[]>();
     if (queue.waiting.size > 0) void this.form(queue);
     if (parts.size > 0) await this.send(queue, parts, true);
+  }
+
+  /** Resolves when the batch holds 100 ids, no id joined for the quiet gap, or at the longest hold; rejects when everyone left. */
+  private gather<T>(queue: Queue<T>, signal: AbortSignal): Promise<void> {
+    const { clock } = this.wire;
+    return new Promise((resolve, reject) => {
+      let cancelQuiet = () => undefined as void;
+      const stop = (left?: boolean) => {
+        cancelQuiet();
+        cancelLongest();
+        queue.joined = undefined;
+        signal.removeEventListener("abort", onLeft);
+        if (left) reject(new Error("everyone waiting left"));
+        else resolve();
+      };
+      const onLeft = () => stop(true);
+      const cancelLongest = clock.setTimer(stop, BATCH_HOLD.longestMs);
+      signal.addEventListener("abort", onLeft, { once: true });
+      queue.joined = () => {
+        cancelQuiet();
+        if (queue.waiting.size >= MAX_IDS_PER_REQUEST) stop();
+        else cancelQuiet = clock.setTimer(stop, BATCH_HOLD.quietMs);
+      };
+      queue.joined();
+    });
   }
 
   private take<T>(queue: Queue<T>): Map<string, Caller<T>[]> {
@@ -223,7 +233,8 @@ export class RegionBatcher {
     if (value !== undefined) c.answers.set(id, value);
     c.open.delete(id);
     if (c.open.size === 0) {
-      this.settle(c);
+      c.settled = true;
+      c.disarm();
       c.resolve(c.answers);
     }
   }
@@ -231,7 +242,8 @@ export class RegionBatcher {
   /** Ends a caller with an error: its ids leave the queue, and a shared request none waits for any more is cancelled. */
   private fail<T>(c: Caller<T>, error: unknown): void {
     if (c.settled) return;
-    this.settle(c);
+    c.settled = true;
+    c.disarm();
     const { waiting } = c.queue;
     for (const id of c.queued) {
       const left = (waiting.get(id) ?? []).filter((x) => x !== c);
@@ -242,11 +254,6 @@ export class RegionBatcher {
     if (waiting.size === 0) c.queue.forming?.abort();
     for (const r of c.requests) if (r.callers.every((x) => x.settled)) r.cancel?.abort(error);
     c.reject(error);
-  }
-
-  private settle<T>(c: Caller<T>): void {
-    c.settled = true;
-    c.disarm();
   }
 
   private deadlineError<T>(c: Caller<T>): VolcengineError {

@@ -1,10 +1,12 @@
 // The region batcher on its own: a fake wire whose tokens the test hands out, and fake actions that
 // record each request. Ids are grouped per region, action and shared parameters, at most 100 a
-// request; a lone call leaves as soon as it has its token; ids that come while a batch waits join it;
-// an error reaches every caller in the request; a whole-request NotFound is asked again id by id.
+// request; a batch gathers ids until the quiet gap, the longest hold or 100 ids, then waits for its
+// token (ids that come meanwhile join it); a lone call so waits the quiet gap and no more; an error
+// reaches every caller in the request; a whole-request NotFound is asked again id by id.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RegionBatcher, type BatchedAction, type RequestBounds } from "../../../provider/ecs/region-batcher";
+import { BATCH_HOLD, RegionBatcher } from "../../../provider/ecs/region-batcher";
+import type { BatchedAction, RequestBounds } from "../../../provider/ecs/id-actions";
 import { VolcengineError } from "../../../provider/ecs/volcengine-error";
 import type { WireClient } from "../../../provider/ecs/wire";
 import { FakeClock, settle } from "../fake-clock";
@@ -60,17 +62,57 @@ function setUp() {
 const notFound = (requestId: string) =>
   new VolcengineError({ code: "InvalidImage.NotFound", action: "DescribeImages", region: "cn-shanghai", httpStatus: 404, requestId });
 
-test("a lone call leaves with its token, at once, with its own signal and deadline", async () => {
+/** Lets the batches being gathered stop gathering: no id joins for the quiet gap. */
+const quietGap = (wire: FakeWire) => wire.clock.advance(BATCH_HOLD.quietMs);
+
+test("a lone call waits the quiet gap and no more, then leaves with its token, its own signal and deadline", async () => {
   const { wire, batcher, log } = setUp();
   const signal = new AbortController().signal;
-  const answer = batcher.ask("cn-shanghai", action("A", log), ["image-1"], { signal, deadline: wire.clock.now() + 60_000 });
-  await settle(1);
-  assert.equal(log.length, 1, "sent without waiting for any timer");
+  const deadline = wire.clock.now() + 60_000;
+  const answer = batcher.ask("cn-shanghai", action("A", log), ["image-1"], { signal, deadline });
+  await wire.clock.advance(BATCH_HOLD.quietMs - 1);
+  assert.equal(log.length, 0, "held while another call may join");
+  await wire.clock.advance(1);
+  assert.equal(log.length, 1, "sent once the quiet gap is over");
   assert.deepEqual(log[0]!.ids, ["image-1"]);
   assert.equal(log[0]!.bounds.signal, signal, "the wire sees the caller's own signal");
-  assert.equal(log[0]!.bounds.deadline, wire.clock.now() + 60_000);
+  assert.equal(log[0]!.bounds.deadline, deadline);
   assert.equal(log[0]!.bounds.tokenTaken, true, "the batch's token pays for the first attempt");
   assert.deepEqual([...(await answer)], [["image-1", "value:image-1"]]);
+});
+
+test("a batch gathers while ids keep joining, up to the longest hold; 100 ids leave at once", async () => {
+  const { wire, batcher, log } = setUp();
+  const a = action("A", log);
+  const step = BATCH_HOLD.quietMs - 1; // each id joins just before the quiet gap would end
+  const asks: Promise<Map<string, string>>[] = [];
+  for (let at = 0; at < BATCH_HOLD.longestMs + 2 * step; at += step) {
+    asks.push(batcher.ask("cn-shanghai", a, [`image-${asks.length}`]));
+    await wire.clock.advance(step);
+  }
+  const beforeLongest = Math.ceil(BATCH_HOLD.longestMs / step);
+  assert.ok(beforeLongest >= 3, "the test adds several ids before the longest hold");
+  assert.deepEqual(
+    log.map((s) => s.ids.length),
+    [beforeLongest],
+    "the ids that joined before the longest hold left together at it, not one by one",
+  );
+  await quietGap(wire);
+  assert.deepEqual(
+    log.map((s) => s.ids.length),
+    [beforeLongest, asks.length - beforeLongest],
+    "the later ids formed the next batch, which left after the quiet gap",
+  );
+  assert.equal((await Promise.all(asks)).length, asks.length);
+
+  const full = batcher.ask(
+    "cn-shanghai",
+    a,
+    Array.from({ length: 100 }, (_, i) => `full-${i}`),
+  );
+  await settle();
+  assert.equal(log[log.length - 1]!.ids.length, 100, "100 ids leave without waiting for the quiet gap");
+  assert.equal((await full).size, 100);
 });
 
 test("ids that arrive while a batch waits for its token join it; each caller gets its own part", async () => {
@@ -80,7 +122,7 @@ test("ids that arrive while a batch waits for its token join it; each caller get
   const first = batcher.ask("cn-shanghai", a, ["image-1"]);
   const second = batcher.ask("cn-shanghai", a, ["image-2", "image-1"]);
   const third = batcher.ask("cn-shanghai", a, ["unknown-3"]);
-  await settle();
+  await quietGap(wire);
   assert.equal(log.length, 0, "nothing leaves before its token");
   wire.give();
   await settle();
@@ -112,6 +154,7 @@ test("calls share a request only within one region, action and set of shared par
     batcher.ask("cn-shanghai", drop, ["image-5"]),
     batcher.ask("cn-shanghai", drop, ["image-6"]),
   ];
+  await quietGap(wire);
   for (let i = 0; i < 4; i++) wire.give();
   await Promise.all(asks);
   const groups = log.map((s) => `${s.region} ${s.key}: ${s.ids.join(",")}`).sort();
@@ -131,8 +174,9 @@ test("at most 100 ids a request: the ids left over form the next batch", async (
   const many = batcher.ask("cn-shanghai", a, ids.slice(0, 120));
   const lone = ids.slice(120).map((id) => batcher.ask("cn-shanghai", a, [id]));
   for (let i = 0; i < 3; i++) {
-    wire.give();
     await settle();
+    wire.give();
+    await quietGap(wire); // the full batches do not wait for it: only the last 50 ids do
   }
   assert.deepEqual(
     log.map((s) => s.ids.length),
@@ -148,6 +192,7 @@ test("an error of a shared request reaches every caller in it, with its code and
   const denied = new VolcengineError({ code: "AccessDenied", action: "DescribeImages", region: "cn-shanghai", httpStatus: 403, requestId: "req-7" });
   const a = action("A", log, () => denied);
   const asks = [batcher.ask("cn-shanghai", a, ["image-1"]), batcher.ask("cn-shanghai", a, ["image-2"])];
+  await quietGap(wire);
   wire.give();
   for (const p of asks) await assert.rejects(p, (e: unknown) => e instanceof VolcengineError && e.code === "AccessDenied" && e.requestId === "req-7");
   assert.equal(log.length, 1, "not asked again: AccessDenied is not one id's doing");
@@ -161,6 +206,7 @@ test("a whole-request NotFound is asked again id by id: one unknown id fails no 
   const known = batcher.ask("cn-shanghai", a, ["image-1"]);
   const unknown = batcher.ask("cn-shanghai", a, ["unknown-2"]);
   const both = batcher.ask("cn-shanghai", a, ["image-3", "unknown-4"]);
+  await quietGap(wire);
   wire.give();
   assert.deepEqual([...(await known)], [["image-1", "value:image-1"]]);
   assert.equal((await unknown).size, 0, "alone, NotFound means not there");
@@ -189,15 +235,17 @@ test("a caller that stops leaves at once; the shared request goes on for the oth
     },
   };
   const stopper = new AbortController();
+  const t0 = wire.clock.now();
   const stopped = batcher.ask("cn-shanghai", slow, ["image-1"], { signal: stopper.signal, deadline: wire.clock.now() + 3_000 });
   const early = batcher.ask("cn-shanghai", slow, ["image-2"], { deadline: wire.clock.now() + 1_000 });
   const stays = batcher.ask("cn-shanghai", slow, ["image-3"], { deadline: wire.clock.now() + 5_000 });
+  await quietGap(wire);
   wire.give();
   await settle();
   assert.equal(log.length, 1);
   const shared = log[0]!.bounds;
   assert.notEqual(shared.signal, stopper.signal, "a shared request has a signal of its own");
-  assert.equal(shared.deadline, wire.clock.now() + 5_000, "bounded by the latest deadline");
+  assert.equal(shared.deadline, t0 + 5_000, "bounded by the latest deadline");
   stopper.abort(new Error("received SIGINT"));
   await assert.rejects(stopped, /received SIGINT/);
   const earlyLeft = assert.rejects(early, (e: unknown) => e instanceof VolcengineError && e.code === "DeadlineExceeded" && e.ambiguous === true);
@@ -207,11 +255,12 @@ test("a caller that stops leaves at once; the shared request goes on for the oth
   release();
   assert.deepEqual([...(await stays)], [["image-3", "value:image-3"]]);
 
-  // Everyone leaves: the request is cancelled, and a batch still waiting for its token gives it up.
+  // Everyone leaves: the request is cancelled, and a batch still gathering gives up, its timers with it.
   const a = new AbortController();
   const b = new AbortController();
   const one = batcher.ask("cn-shanghai", slow, ["image-4"], { signal: a.signal });
   const two = batcher.ask("cn-shanghai", slow, ["image-5"], { signal: b.signal });
+  await quietGap(wire);
   wire.give();
   await settle();
   const queuedBehind = batcher.ask("cn-shanghai", slow, ["image-6"], { signal: a.signal });
@@ -221,7 +270,9 @@ test("a caller that stops leaves at once; the shared request goes on for the oth
   await assert.rejects(two, /stop/);
   await assert.rejects(queuedBehind, /stop/);
   assert.equal(log[1]!.bounds.signal!.aborted, true, "nobody waits for it any more");
-  wire.give(); // the queued batch gave up its wait: this token goes to nobody
+  assert.equal(wire.clock.pendingTimers(), 0, "the gathering batch's timers are gone");
+  await quietGap(wire);
+  wire.give();
   await settle();
   assert.equal(log.length, 2, "nothing sent for callers that left");
 });
