@@ -1,34 +1,37 @@
 /**
- * The knobs of waiting for a copy (`WaitPolicy`), their defaults and the rules they must keep. Apart
- * from `poll-schedule.ts` because the options are configuration (checked once in `tunables.ts`, typed by
- * users of the TaskWatcher) while the schedule is the algorithm that reads them; the Terraform
- * cadence, the call budget's default, is named here once.
+ * The knobs of waiting for a copy (`WaitPolicy`), their defaults and their rules, and the cadence they
+ * are measured against. The poll ceiling is decided here, once (`POLL_CEILING_MS`); the defaults tuned
+ * to it derive from it. Checked once in `settings/tunables.ts`; obeyed by `poll-schedule.ts`.
  */
+
+/** Volcengine's Terraform provider's DescribeTasks cadence: after 1, 2, 4, 8 s, then every 10 s (looks at 1, 3, 7, 15, 25, ... s). */
+export const TERRAFORM_CADENCE_GAPS_MS: readonly number[] = Object.freeze([1_000, 2_000, 4_000, 8_000, 10_000]);
+
+/**
+ * The longest gap between two looks at a copy, whatever `Process` says: an end, a stall or a failure
+ * is read within it. It is the Terraform cadence's steady gap: the most often the call budget can pay for.
+ */
+export const POLL_CEILING_MS = TERRAFORM_CADENCE_GAPS_MS[TERRAFORM_CADENCE_GAPS_MS.length - 1];
+
+/** When a cadence makes its n-th look (n >= 1), in ms after the start: the gaps in turn, the last one repeating. */
+export function cadenceLookAt(gaps: readonly number[], n: number): number {
+  let t = 0;
+  for (let i = 0; i < Math.min(n, gaps.length); i++) t += gaps[i];
+  return t + Math.max(0, n - gaps.length) * gaps[gaps.length - 1];
+}
 
 /** All delays and limits of waiting for a copy, in one place. Checked by `validateWaitPolicy`. */
 export interface WaitPolicy {
-  /**
-   * First look after the copy started. Default 9 s: the copy cannot have ended before it started, so a
-   * first look at 9 s sees any end within 10 s (with a round trip of up to 1 s), and skipping the
-   * Terraform cadence's looks at 1, 3 and 7 s saves about two and a half looks for the end.
-   */
+  /** First look after the copy started. Default 5 s, half the ceiling: the later looks then fall on the Terraform cadence's times, and one look stands for its three at 1, 3 and 7 s. */
   firstDelayMs: number;
-  /** Never look more often than this (spacing of the extra looks near a predicted finish). Default 500 ms. */
+  /** The shortest gap the schedule plans after a look (when a slow poll left it late). Default 500 ms. */
   minDelayMs: number;
-  /**
-   * Never wait longer than this between looks: bounds how late an end, a stall or a failure is seen,
-   * whatever `Process` says. Default 10 s, the steady gap of the Terraform cadence (so the budget can
-   * always pay for it). Delays are shortened by 1.5 measured round trips of a look, so that the answer
-   * that shows the end arrives within `maxDelayMs` of it; but while a line of progress fits every
-   * look and puts the end beyond the next look, each call goes out `maxDelayMs` after the one planned
-   * before, as the budget's do, and costs none of it.
-   */
+  /** The ceiling: never longer than this between two looks at a copy. Default `POLL_CEILING_MS`. */
   maxDelayMs: number;
   /**
    * The call budget: gaps between the looks of a reference cadence, the last one repeating. The n-th
-   * look of a copy is never made before the reference's n-th look. Default `[1000, 2000, 4000, 8000,
-   * 10000]`, Volcengine's Terraform provider (looks at 1, 3, 7, 15, 25, 35, ... s). Omitted: no budget
-   * (only `maxDelayMs` bounds the looks); policies written before the budget existed mean that.
+   * look at a copy is never made before the cadence's n-th. Default `TERRAFORM_CADENCE_GAPS_MS`.
+   * Omitted: no budget (policies written before the budget existed mean that).
    */
   budgetGapsMs?: readonly number[];
   /** No longer used (the schedule does not back off); kept so that policies written for it still type-check. */
@@ -39,13 +42,10 @@ export interface WaitPolicy {
   imageCheckEveryMs: number;
 }
 
-/** The Terraform provider's DescribeTasks cadence: after 1, 2, 4, 8 s, then every 10 s. */
-export const TERRAFORM_CADENCE_GAPS_MS: readonly number[] = Object.freeze([1_000, 2_000, 4_000, 8_000, 10_000]);
-
 export const DEFAULT_WAIT_POLICY: WaitPolicy = Object.freeze({
-  firstDelayMs: 9_000,
-  minDelayMs: 500,
-  maxDelayMs: 10_000,
+  firstDelayMs: POLL_CEILING_MS / 2,
+  minDelayMs: POLL_CEILING_MS / 20,
+  maxDelayMs: POLL_CEILING_MS,
   budgetGapsMs: TERRAFORM_CADENCE_GAPS_MS,
   invisibleGraceMs: 5 * 60_000,
   imageCheckEveryMs: 15 * 60_000,
@@ -74,20 +74,18 @@ export function validateWaitPolicy(policy: WaitPolicy): void {
   if (!(policy.imageCheckEveryMs > 0)) fail("imageCheckEveryMs", "must be greater than 0", policy.imageCheckEveryMs);
   if (backoff !== undefined && (typeof backoff !== "number" || !Number.isFinite(backoff) || backoff < 1))
     fail("backoff", "must be a finite number of at least 1 when given (it is no longer used)", backoff);
-  if (budgetGapsMs !== undefined) {
-    if (!Array.isArray(budgetGapsMs) || budgetGapsMs.length === 0)
-      fail("budgetGapsMs", "must be a non-empty array of gaps in milliseconds, the last one repeating", budgetGapsMs);
-    budgetGapsMs.forEach((g, i) => {
-      if (typeof g !== "number" || !Number.isFinite(g) || g <= 0)
-        fail(`budgetGapsMs[${i}]`, "must be a finite number of milliseconds greater than 0", g);
-    });
-    const steady = budgetGapsMs[budgetGapsMs.length - 1];
-    if (maxDelayMs < steady) {
-      fail(
-        "maxDelayMs",
-        `must be at least the budget's repeating gap, budgetGapsMs' last entry (${steady}): the budget could not pay for looks that often`,
-        maxDelayMs,
-      );
-    }
-  }
+  if (budgetGapsMs === undefined) return;
+  if (!Array.isArray(budgetGapsMs) || budgetGapsMs.length === 0)
+    fail("budgetGapsMs", "must be a non-empty array of gaps in milliseconds, the last one repeating", budgetGapsMs);
+  budgetGapsMs.forEach((g, i) => {
+    if (typeof g !== "number" || !Number.isFinite(g) || g <= 0)
+      fail(`budgetGapsMs[${i}]`, "must be a finite number of milliseconds greater than 0", g);
+  });
+  const steady = budgetGapsMs[budgetGapsMs.length - 1];
+  if (maxDelayMs < steady)
+    fail(
+      "maxDelayMs",
+      `must be at least the budget's repeating gap, budgetGapsMs' last entry (${steady}): the budget could not pay for looks that often`,
+      maxDelayMs,
+    );
 }

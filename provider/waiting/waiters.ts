@@ -1,9 +1,7 @@
 /**
- * The waiter bookkeeping of a `TaskWatcher`: what a wait is asked with (`WaitOptions`), what it
- * reports (`Progress`), the state kept per wait (`Waiter`), and the waits registered per image (one
- * image may be waited for by more than one caller). Apart from `task-watcher.ts` because it is plain
- * record keeping: the watcher decides when to poll and what an answer means; this only says who is
- * still waiting.
+ * What a wait is asked with (`WaitOptions`), what it reports (`Progress`), and the state kept per wait
+ * (`Waiter`). Apart from `task-watcher.ts` because it is plain record keeping: the watcher decides
+ * when to look and what an answer means; this only says what one wait knows.
  */
 import type { PollSchedule } from "./poll-schedule";
 import type { WaitOutcome } from "./wait-outcome";
@@ -14,7 +12,7 @@ export interface Progress {
   status: string;
   process: number;
   elapsedMs: number;
-  /** The schedule's estimate of the time left (`PollSchedule.remainingMs`), while it has one. */
+  /** The time left at the recent rate of `Process` (`PollSchedule.remainingMs`), while there is one. */
   remainingMs?: number;
 }
 
@@ -31,63 +29,31 @@ export interface Waiter {
   imageId: string;
   startedAt: number;
   deadline: number;
-  dueAt: number;
+  /** When to look next, and the time left. */
   schedule: PollSchedule;
   taskId?: string;
   process: number;
   lastImageCheck: number;
   onProgress?: (p: Progress) => void;
   resolve: (o: WaitOutcome) => void;
-  /** Removes the abort listener (one process-wide signal serves every wait). */
+  /** Removes the abort listener and the deadline timer (one process-wide signal serves every wait). */
   cleanup: () => void;
 }
 
-/** The waits still on, by image id. */
-export class Waiters {
-  private readonly byImage = new Map<string, Waiter[]>();
-
-  add(w: Waiter): void {
-    const list = this.byImage.get(w.imageId) ?? [];
-    list.push(w);
-    this.byImage.set(w.imageId, list);
-  }
-
-  remove(w: Waiter): void {
-    const list = (this.byImage.get(w.imageId) ?? []).filter((x) => x !== w);
-    if (list.length) this.byImage.set(w.imageId, list);
-    else this.byImage.delete(w.imageId);
-  }
-
-  has(w: Waiter): boolean {
-    return (this.byImage.get(w.imageId) ?? []).includes(w);
-  }
-
-  all(): Waiter[] {
-    return [...this.byImage.values()].flat();
-  }
-
-  /** Images currently waited for. */
-  images(): string[] {
-    return [...this.byImage.keys()];
-  }
-}
-
-/** A new wait, its first look planned. */
+/** A new wait; its schedule plans the first look. */
 export function newWaiter(imageId: string, opts: WaitOptions, schedule: PollSchedule, now: number, resolve: (o: WaitOutcome) => void): Waiter {
-  const w: Waiter = {
+  const { deadline, onProgress } = opts;
+  return {
     imageId,
     startedAt: now,
-    deadline: opts.deadline,
+    deadline,
     schedule,
-    dueAt: 0,
     process: opts.lastProcess ?? 0,
     lastImageCheck: now,
-    onProgress: opts.onProgress,
+    onProgress,
     resolve,
     cleanup: () => undefined,
   };
-  w.dueAt = now + schedule.nextDelay(now);
-  return w;
 }
 
 /** Tells a wait's caller of its progress. */
