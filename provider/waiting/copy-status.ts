@@ -1,11 +1,16 @@
-/**
- * The short, changing status line of a copy in progress (`copying 57%, about 6m left`), and the
- * persistent line at its end, from the waiter's progress reports. The estimate of time left is the
- * poll schedule's own (`PollSchedule.remainingMs`, carried in each report): one model of the finish,
- * in one place. Times are on the waiter's clock, so simulated clocks give simulated estimates.
- */
-import type { Progress } from "./waiters";
+/** What a wait reports (`Progress`), the status line it makes (`copying 57%, about 6m left`) and the line at its end. */
 import { formatDuration, type Reporter } from "../reporting/reporter";
+
+/** One progress report of a wait, on the waiter's clock. `remainingMs`: the time left at the recent rate of `Process` (`PollSchedule.remainingMs`). */
+export interface Progress {
+  imageId: string;
+  taskId?: string;
+  status: string;
+  process: number;
+  elapsedMs: number;
+  remainingMs?: number;
+}
+
 /** "about 6m left", "about 1h05m left", "less than a minute left". */
 export function formatTimeLeft(ms: number): string {
   if (!(ms >= 0) || !Number.isFinite(ms)) return "";

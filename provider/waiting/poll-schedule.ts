@@ -1,18 +1,13 @@
 /**
- * When to look at one copy, and how long it has left: pure, fed with looks, asked for times. The
- * TaskWatcher (`task-watcher.ts`) makes the calls.
+ * When to look at one copy, and how long it has left: pure, fed with looks, asked for times.
  *
- * The first look comes `firstDelayMs` after the start, then one every `maxDelayMs` (the ceiling), on
- * a grid that late timers do not shift. With the defaults (5 s, then 10 s) the looks fall on the
- * Terraform cadence's own times from 15 s on, and its looks at 1, 3 and 7 s are one at 5 s: a copy
- * takes minutes. Two promises follow:
- * - an end, a stall or a failure is read within the ceiling (10 s), whatever `Process` does;
- * - the cadence (`budgetGapsMs`) is the call budget: the n-th look is never made before the cadence's
- *   n-th, so a copy never costs more DescribeTasks calls than Terraform's poller would.
- * A copy due within half the ceiling rides along on another copy's call where its budget affords the
- * look (`wantsLook`): the ride is its look, counted like any other, and its next look comes the ceiling
- * after the call it rode, so copies that ride once share every call after it. Of two copies one is
- * always due within half the ceiling of the other's call, and a ride spends at most half a look.
+ * The first look comes `firstDelayMs` after the start, then one every `maxDelayMs` (the ceiling) on a
+ * grid that late timers do not shift: with the defaults, 5 s then the Terraform cadence's own times
+ * (15, 25, 35, ... s). So an end, a stall or a failure is read within the ceiling, whatever `Process`
+ * does; and the n-th look never comes before the budget cadence's n-th (`budgetGapsMs`), so a copy
+ * never costs more DescribeTasks calls than Terraform's poller would. A copy due within half the
+ * ceiling rides on another copy's call where its budget affords it (`wantsLook`): the ride counts as
+ * its look, and its next look comes the ceiling after the call it rode, so the two share every call.
  */
 import { cadenceLookAt, validateWaitPolicy, type WaitPolicy } from "./wait-policy";
 

@@ -7,7 +7,7 @@ import type { ImageRecord, TaskRecord } from "../../../provider/ecs/client";
 import { VolcengineError } from "../../../provider/ecs/volcengine-error";
 import { DEFAULT_WAIT_POLICY, TERRAFORM_CADENCE_GAPS_MS, cadenceLookAt, type WaitPolicy } from "../../../provider/waiting/wait-policy";
 import { TaskWatcher, type TaskSource } from "../../../provider/waiting/task-watcher";
-import type { Progress } from "../../../provider/waiting/waiters";
+import type { Progress } from "../../../provider/waiting/copy-status";
 import { describeWait, type WaitOutcome } from "../../../provider/waiting/wait-outcome";
 import { FakeClock, settle } from "../fake-clock";
 
