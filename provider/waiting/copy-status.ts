@@ -20,12 +20,7 @@ export function formatTimeLeft(ms: number): string {
   return `about ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m left`;
 }
 
-const PHASES: Record<string, string> = {
-  Pending: "copy queued",
-  Running: "copying",
-  Succeeded: "copied",
-  Failed: "copy failed",
-};
+const PHASES: Record<string, string> = { Pending: "copy queued", Running: "copying", Succeeded: "copied", Failed: "copy failed" };
 
 /** The status line for one progress report. */
 export function copyStatusText(p: Progress): string {
@@ -35,15 +30,11 @@ export function copyStatusText(p: Progress): string {
   return left ? `${phase} ${percent}%, ${left}` : `${phase} ${percent}%`;
 }
 
-/**
- * The waiter's `onProgress` for one copy: every report becomes the resource's status; the end of a
- * successful copy is also said once, persistently (which image, how long, which task).
- */
+/** The `onProgress` of one copy's wait: each report becomes the resource's status; a success is also said once, persistently. */
 export function copyProgressReporter(reporter: Reporter, imageId: string): (p: Progress) => void {
   return (p) => {
     reporter.status(copyStatusText(p), { percent: p.process, final: p.status === "Succeeded" || p.status === "Failed" });
-    if (p.status === "Succeeded") {
+    if (p.status === "Succeeded")
       reporter.info(`${imageId} succeeded, 100% after ${formatDuration(p.elapsedMs)}${p.taskId ? ` (task ${p.taskId})` : ""}`);
-    }
   };
 }

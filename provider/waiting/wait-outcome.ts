@@ -4,12 +4,11 @@ import { VolcengineError } from "../ecs/volcengine-error";
 import { formatDuration } from "../reporting/reporter";
 import type { Progress } from "./copy-status";
 
+/** `deadline`: clock ms after which the wait ends `timedOut`; `lastProcess`: the last progress known (when resuming), so reports do not go backwards. */
 export interface WaitOptions {
-  /** Absolute time (clock ms) after which the wait ends with the outcome `timedOut`. */
   deadline: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
-  /** The last progress known (when resuming), so the first report does not go backwards. */
   lastProcess?: number;
 }
 
