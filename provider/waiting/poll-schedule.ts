@@ -2,8 +2,8 @@
  * When to look at one copy, and how long it has left: pure, fed with looks, asked for times.
  *
  * The first look comes `firstDelayMs` after the start, then one every `maxDelayMs` (the ceiling) on a
- * grid that late timers do not shift: with the defaults, 4 s, then a second before each of the Terraform
- * cadence's own times (14, 24, 34, ... s). So an end, a stall or a failure is read within the ceiling, whatever `Process`
+ * grid that late timers do not shift: with the defaults, 5 s then the Terraform cadence's own times
+ * (15, 25, 35, ... s). So an end, a stall or a failure is read within the ceiling, whatever `Process`
  * does; and the n-th look never comes before the budget cadence's n-th (`budgetGapsMs`), so a copy
  * never costs more DescribeTasks calls than Terraform's poller would. A copy due within half the
  * ceiling rides on another copy's call where its budget affords it (`wantsLook`): the ride counts as

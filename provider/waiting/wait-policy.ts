@@ -18,7 +18,7 @@ export function cadenceLookAt(gaps: readonly number[], n: number): number {
 
 /** All delays and limits of waiting for a copy. Checked once by `validateWaitPolicy` (from `settings/tunables.ts`). */
 export interface WaitPolicy {
-  /** First look after the wait started. Default 4 s: the later looks come a second before the Terraform cadence's (the wait starts a round trip or two after CopyImage), one look for its three at 1, 3, 7 s. */
+  /** First look after the copy started. Default 5 s, half the ceiling: the later looks fall on the Terraform cadence's times, one look for its three at 1, 3, 7 s. */
   firstDelayMs: number;
   /** The shortest gap the schedule plans after a look (when a slow poll left it late). Default 500 ms. */
   minDelayMs: number;
@@ -35,7 +35,7 @@ export interface WaitPolicy {
 }
 
 export const DEFAULT_WAIT_POLICY: WaitPolicy = Object.freeze({
-  firstDelayMs: POLL_CEILING_MS / 2 - 1_000,
+  firstDelayMs: POLL_CEILING_MS / 2,
   minDelayMs: POLL_CEILING_MS / 20,
   maxDelayMs: POLL_CEILING_MS,
   budgetGapsMs: TERRAFORM_CADENCE_GAPS_MS,
