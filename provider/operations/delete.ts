@@ -43,6 +43,8 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
       try {
         perImage = await destination.deleteImage(id, !keep);
       } catch (e) {
+        // A cancel cut the request off: say what is known (the last answer), not the bare abort reason.
+        if (ctx.signal?.aborted) throw stopped(lastCode);
         if (!isTransient(e)) throw e;
         perImage = e as VolcengineError;
       }
@@ -95,6 +97,7 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
         listed = await destination.describeImage(id);
         lastError = undefined;
       } catch (e) {
+        if (ctx.signal?.aborted) throw stopped();
         // The image is already deleted; a passing failure of the confirmation must not fail the delete.
         if (!isTransient(e)) throw e;
         lastError = e;

@@ -45,3 +45,23 @@ test("an abort during the wait records the copy as creating (partial state), and
   assert.equal(outs.status, "available");
   await env.lifecycle.delete(e.id, outs);
 });
+
+test("an abort while DeleteImages is in flight says the deletion was interrupted and to run the command again, not the bare abort reason", async () => {
+  const made = await env.lifecycle.create(env.lifecycle.check({}, inputsFor("cut-delete")).inputs);
+  const ac = new AbortController();
+  const lc = env.newLifecycle({ signal: ac.signal });
+  env.emulator.addFault({ kind: "latency", ms: 8_000, action: "DeleteImages", count: 1 });
+  const deleting = lc.delete(made.id, made.outs);
+  setTimeout(() => ac.abort(new Error("received SIGINT")), 300);
+  await assert.rejects(deleting, (e: Error) => {
+    assert.match(e.message, new RegExp(`deleting ${made.id} in cn-shanghai was interrupted; run the command again\\.`));
+    assert.doesNotMatch(e.message, /received SIGINT/);
+    return true;
+  });
+  env.emulator.clearFaults();
+  await env.lifecycle.delete(made.id, made.outs); // whether the cut-off request deleted it or not, a new delete ends it
+  assert.equal(
+    env.emulator.images("cn-shanghai").find((i) => i.ImageId === made.id),
+    undefined,
+  );
+});
