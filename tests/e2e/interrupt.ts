@@ -59,6 +59,24 @@ export function startInBackground(stack: PulumiStack, args: string[]): Backgroun
   return { child, pid: child.pid!, output: () => `${stdout}\n${stderr}`, done };
 }
 
+/**
+ * After a suite: SIGKILL what is still running (each background run's process group, then what each
+ * stack's runs left behind) and unlock the stacks, so that they can be destroyed.
+ */
+export async function stopRunsAndUnlock(runs: BackgroundRun[], stacks: PulumiStack[]): Promise<void> {
+  for (const run of runs) {
+    try {
+      process.kill(-run.pid, "SIGKILL");
+    } catch {
+      /* ended */
+    }
+  }
+  for (const s of stacks) {
+    killProcesses(leftoverProcesses(s));
+    await s.run(["cancel", "--yes", "--stack", s.stack]).catch(() => undefined);
+  }
+}
+
 /** Ctrl-C in a terminal: SIGINT to the CLI's process group (the plugins have groups of their own). */
 export function interrupt(run: BackgroundRun): void {
   process.kill(-run.pid, "SIGINT");
