@@ -30,6 +30,7 @@ import {
   killProcesses,
   leftoverProcesses,
   stopRunsAndUnlock,
+  assertLockedThenCancel,
   type BackgroundRun,
   type Diagnostic,
 } from "./interrupt";
@@ -360,14 +361,7 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
         "one copy in flight per region",
       );
 
-      const locked = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-      assert.notEqual(locked.code, 0, describeFailure(locked, "the stack should be locked"));
-      assert.match(
-        `${locked.stdout}\n${locked.stderr}`,
-        /currently (being updated|locked)|pulumi cancel/i,
-        describeFailure(locked, "the lock is explained"),
-      );
-      await s.ok(["cancel", "--yes", "--stack", s.stack]);
+      await assertLockedThenCancel(s);
 
       emulator!.clearLog();
       const again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });

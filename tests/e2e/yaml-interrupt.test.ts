@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import type { EmulatorHandle } from "../../emulator";
 import { SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
 import { PulumiStack, describeFailure, findPulumiCli, isMissing, resourcesOfType, skipWithoutCli } from "./cli";
-import { interrupt, killProcesses, leftoverProcesses, stopRunsAndUnlock, type BackgroundRun } from "./interrupt";
+import { interrupt, killProcesses, leftoverProcesses, stopRunsAndUnlock, assertLockedThenCancel, type BackgroundRun } from "./interrupt";
 import {
   SequentialSteps,
   assertNoCanaryIn,
@@ -125,14 +125,7 @@ test("interrupted runs of a YAML program through the provider plugin leave no se
       const inFlight = copiesIn(emulator!, DEST).filter((i) => i.Status === "creating");
       assert.equal(inFlight.length, 1, "one copy in flight");
 
-      const locked = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-      assert.notEqual(locked.code, 0, describeFailure(locked, "the stack should be locked"));
-      assert.match(
-        `${locked.stdout}\n${locked.stderr}`,
-        /currently (being updated|locked)|pulumi cancel/i,
-        describeFailure(locked, "the lock is explained"),
-      );
-      await s.ok(["cancel", "--yes", "--stack", s.stack]);
+      await assertLockedThenCancel(s);
 
       emulator!.clearLog();
       const again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
