@@ -8,18 +8,11 @@
  *   DeleteImages and the tag actions for the destination region, where the copy lives (the
  *   CopyImage doc: "call DescribeTasks in the destination region").
  */
-import { VolcengineError } from "./volcengine-error";
+import type { VolcengineError } from "./volcengine-error";
 import { WireClient, type CallBounds, type Params } from "./wire";
-import {
-  copyImageAnswer,
-  deleteImagesAnswer,
-  describeImagesAnswer,
-  describeTasksAnswer,
-  ignoredAnswer,
-  badAnswer,
-  type AnswerCheck,
-  type Page,
-} from "./result-checks";
+import { copyImageAnswer, describeImagesAnswer, ignoredAnswer, type AnswerCheck, type Page } from "./result-checks";
+import { batcherOf } from "./region-batcher";
+import { deleteImages, describeImagesById, describeTasksByImage, pages, MAX_IDS_PER_REQUEST, type BatchedAction } from "./id-actions";
 
 export interface Tag {
   Key: string;
@@ -72,27 +65,10 @@ export interface CopyImageRequest {
   tags?: Tag[];
 }
 
-/** The documented ceiling of ids per DescribeTasks / DescribeImages call. */
-export const MAX_IDS_PER_CALL = 100;
-/** No listing of ours has this many pages (50 images per region, 100 per page): a NextToken that
- * never ends is a broken answer, not a long list. */
-const MAX_PAGES = 1_000;
+/** The documented ceiling of ids per DescribeTasks / DescribeImages / DeleteImages call. */
+export const MAX_IDS_PER_CALL = MAX_IDS_PER_REQUEST;
 
 export type { CallBounds } from "./wire";
-
-/**
- * Unknown ids in DescribeImages: no doc statement and no `InvalidImage.NotFound` in its error table;
- * the tf provider's read path implies an empty list, but a 404 `InvalidImage.NotFound` for a batch
- * with any unknown id is the other reading (emulator world `describeImagesUnknownId: "notFound"`)
- * [INFERRED: both readings are handled]. So a lookup by id reads that answer as "not there": one id
- * is absent; a batch falls back to asking for its ids one by one. DescribeTasks gets the same
- * treatment (its doc is silent too).
- */
-function isUnknownId(e: unknown): boolean {
-  return (
-    e instanceof VolcengineError && (e.code === "InvalidImage.NotFound" || e.code === "InvalidTask.NotFound" || e.code === "InvalidResource.NotFound")
-  );
-}
 
 abstract class RegionClient {
   constructor(
@@ -120,52 +96,19 @@ abstract class RegionClient {
     return this.wire.call<T>(action, this.region, params, { idempotent, signal: this.signal, check, deadline: this.deadline, ...bounds });
   }
 
-  /** Follows NextToken; stops on a repeated token or an endless list (a broken answer). */
-  protected async paged<T>(action: string, params: Params, check: AnswerCheck<Page<T>>, bounds?: CallBounds): Promise<T[]> {
-    const out: T[] = [];
-    const seen = new Set<string>();
-    let nextToken: string | undefined;
-    for (let page = 0; ; page++) {
-      const r = await this.call(action, { ...params, MaxResults: MAX_IDS_PER_CALL, NextToken: nextToken }, true, check, bounds);
-      // No spread into arguments: a page can be far larger than asked for.
-      for (const entry of r.entries) out.push(entry);
-      nextToken = r.nextToken;
-      if (!nextToken) return out;
-      if (seen.has(nextToken) || page + 1 >= MAX_PAGES) {
-        throw badAnswer(
-          { action, region: this.region },
-          `the answer's NextToken ${seen.has(nextToken) ? "repeats an earlier one" : `still goes on after ${MAX_PAGES} pages`}`,
-        );
-      }
-      seen.add(nextToken);
-    }
+  /** Every page of a listing, with this client's signal and deadline. */
+  protected paged<T>(action: string, params: Params, check: AnswerCheck<Page<T>>): Promise<T[]> {
+    return pages(this.wire, this.region, action, params, check, { signal: this.signal, deadline: this.deadline });
   }
 
-  /** Lookup by ids, read per the unknown-id rule above: any number of ids, 100 a call. */
-  protected async byIds<T>(ids: readonly string[], lookup: (batch: readonly string[]) => Promise<T[]>): Promise<T[]> {
-    const out: T[] = [];
-    const one = async (batch: readonly string[]): Promise<void> => {
-      let found: T[];
-      try {
-        found = await lookup(batch);
-      } catch (e) {
-        if (!isUnknownId(e)) throw e;
-        if (batch.length === 1) return; // not there
-        for (const id of batch) await one([id]); // one unknown id failed the whole batch
-        return;
-      }
-      for (const f of found) out.push(f);
-    };
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += MAX_IDS_PER_CALL) await one(unique.slice(i, i + MAX_IDS_PER_CALL));
-    return out;
+  /** What `action` says of each id, in one request shared with this account's concurrent calls in the region (`region-batcher.ts`). */
+  protected batched<T>(action: BatchedAction<T>, ids: readonly string[], bounds: CallBounds = {}): Promise<Map<string, T>> {
+    return batcherOf(this.wire).ask(this.region, action, ids, { signal: this.signal, deadline: this.deadline, ...bounds });
   }
 
   /** Images by id: the ones that exist (unknown ids are absent, whichever way the service says so). */
   async describeImages(imageIds: readonly string[], bounds?: CallBounds): Promise<ImageRecord[]> {
-    return this.byIds(imageIds, (batch) =>
-      this.paged("DescribeImages", { ImageIds: batch }, describeImagesAnswer(new Set(batch), MAX_IDS_PER_CALL), bounds),
-    );
+    return [...(await this.batched(describeImagesById, imageIds, bounds)).values()];
   }
 
   /** One image, or undefined when this region does not list it. */
@@ -198,7 +141,7 @@ export class SourceRegionClient extends RegionClient {
 export class DestinationRegionClient extends RegionClient {
   /** Tasks for the given images (any number: batched by 100, all pages followed); tasks of other images are dropped. */
   async describeTasksForImages(imageIds: readonly string[], bounds?: CallBounds): Promise<TaskRecord[]> {
-    return this.byIds(imageIds, (batch) => this.paged("DescribeTasks", { ResourceIds: batch }, describeTasksAnswer(new Set(batch)), bounds));
+    return [...(await this.batched(describeTasksByImage, imageIds, bounds)).values()].flat();
   }
 
   /** Custom images of this account with exactly this name. */
@@ -222,24 +165,13 @@ export class DestinationRegionClient extends RegionClient {
   }
 
   /**
-   * Deletes one image. Returns the per-image error of `OperationDetails`, if any, as a VolcengineError
-   * (with the request id of the call); undefined when the image was deleted. `DeleteBindedSnapshots`
-   * is always sent: its documented default (true) and the doc's example (false) disagree (reference §4).
+   * Deletes one image (in one request shared with concurrent deletes that agree on the snapshots).
+   * Returns the per-image error of `OperationDetails`, if any, as a VolcengineError (with the request
+   * id of the call); undefined when the image was deleted. `DeleteBindedSnapshots` is always sent: its
+   * documented default (true) and the doc's example (false) disagree (reference §4).
    */
   async deleteImage(imageId: string, deleteBindedSnapshots: boolean): Promise<VolcengineError | undefined> {
-    const { result, requestId } = await this.wire.callWithMeta(
-      "DeleteImages",
-      this.region,
-      { ImageIds: [imageId], DeleteBindedSnapshots: deleteBindedSnapshots },
-      {
-        idempotent: true,
-        signal: this.signal,
-        deadline: this.deadline,
-        check: deleteImagesAnswer(imageId),
-      },
-    );
-    if (!result) return undefined;
-    return new VolcengineError({ code: result.Code, action: "DeleteImages", region: this.region, serviceMessage: result.Message, requestId });
+    return (await this.batched(deleteImages(deleteBindedSnapshots), [imageId])).get(imageId);
   }
 
   async tagResources(imageIds: readonly string[], tags: readonly Tag[]): Promise<void> {

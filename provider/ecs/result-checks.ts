@@ -200,20 +200,21 @@ export function describeImagesAnswer(asked: ReadonlySet<string> | undefined, max
   };
 }
 
-/** DeleteImages: the per-image error for `imageId`, if the answer lists one. */
-export function deleteImagesAnswer(imageId: string): AnswerCheck<{ Code: string; Message?: string } | undefined> {
+/** DeleteImages: the per-image error of each id asked for that the answer lists with one (other entries dropped). */
+export function deleteImagesAnswer(asked: readonly string[]): AnswerCheck<Map<string, { Code: string; Message?: string }>> {
   return (result, from) => {
     const r = new Reader(from);
     const res = r.object(result, "Result");
-    let found: { Code: string; Message?: string } | undefined;
+    const found = new Map<string, { Code: string; Message?: string }>();
     r.list(res, "OperationDetails", "Result").forEach((raw, i) => {
       const path = `Result.OperationDetails[${i}]`;
       const d = r.object(raw, path);
-      if (r.optString(d, "ImageId", path) !== imageId || d.Error === undefined || d.Error === null) return;
+      const id = r.optString(d, "ImageId", path);
+      if (id === undefined || !asked.includes(id) || d.Error === undefined || d.Error === null) return;
       const e = r.object(d.Error, `${path}.Error`);
       const code = r.optString(e, "Code", `${path}.Error`);
       // Whether a deleted image appears with no Error, or not at all, is [UNCONFIRMED]; both read as success.
-      if (code) found = { Code: code, Message: r.optString(e, "Message", `${path}.Error`) };
+      if (code) found.set(id, { Code: code, Message: r.optString(e, "Message", `${path}.Error`) });
     });
     return found;
   };

@@ -92,6 +92,8 @@ export interface CallOptions<T = unknown> extends CallBounds {
   signal?: AbortSignal;
   /** Reads the `Result` into the typed value (`result-checks.ts`); a malformed one is a retried `InvalidResponse`. */
   check?: AnswerCheck<T>;
+  /** The first attempt's token is already taken (`takeToken`: a batch that gathered ids while it waited for it). */
+  tokenTaken?: boolean;
 }
 
 /** The reason the deadline's controller aborts with (told apart from the owner's abort). */
@@ -101,13 +103,19 @@ export class WireClient {
   private readonly services = new Map<string, Service>();
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
-  private readonly clock: Clock;
+  /** The clock operation deadlines are measured on. */
+  readonly clock: Clock;
 
   constructor(private readonly options: WireOptions) {
     installSdkHooks();
     this.retry = validateRetry({ ...DEFAULT_RETRY, ...options.retry });
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.clock = options.clock ?? realClock;
+  }
+
+  /** Waits for a token of the account's rate limit, for a request sent later with `tokenTaken`. */
+  async takeToken(signal?: AbortSignal): Promise<void> {
+    await this.options.rateLimiter?.take(signal);
   }
 
   /** One action, signed for `region`, with retries of transient failures. Returns `Result` (checked by `opts.check`). */
@@ -133,7 +141,8 @@ export class WireClient {
     const cancelTimer = bound ? atDeadline(this.clock, deadline, () => bound.abort(DEADLINE)) : undefined;
     const signal = bound ? (opts.signal ? AbortSignal.any([opts.signal, bound.signal]) : bound.signal) : opts.signal;
     try {
-      return await pRetry(() => this.once<T>(action, region, params, signal, opts.check, () => (sent = true)), {
+      const attempt = (n: number) => this.once<T>(action, region, params, signal, opts.check, () => (sent = true), n === 1 && opts.tokenTaken);
+      return await pRetry(attempt, {
         retries: this.retry.retries,
         factor: 2,
         minTimeout: this.retry.minDelayMs,
@@ -200,9 +209,10 @@ export class WireClient {
     signal?: AbortSignal,
     check?: AnswerCheck<T>,
     sending?: () => void,
+    tokenTaken = false,
   ): Promise<{ result: T; requestId?: string }> {
     if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
-    await this.options.rateLimiter?.take(signal);
+    if (!tokenTaken) await this.options.rateLimiter?.take(signal);
     const api = this.service(region).createAPI<Record<string, string>, T>(action, { method: "GET", Version: ECS_VERSION });
     let raw: unknown;
     try {

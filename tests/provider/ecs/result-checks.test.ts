@@ -91,9 +91,11 @@ test("CopyImage and DeleteImages: their fields checked the same way", () => {
   refused(() => copyImageAnswer({}, c), /Result\.ImageId is missing, expected a string/, "CopyImage");
   refused(() => copyImageAnswer({ ImageId: "" }, c), /Result\.ImageId is empty/, "CopyImage");
   const d = { ...from, action: "DeleteImages" };
-  const del = deleteImagesAnswer("image-a");
+  const answer = deleteImagesAnswer(["image-a"]);
+  const del = (result: unknown, from: typeof d) => answer(result, from).get("image-a");
   assert.equal(del({}, d), undefined, "no details: deleted");
   assert.equal(del({ OperationDetails: [{ ImageId: "image-a" }] }, d), undefined, "listed without an error: deleted");
+  assert.equal(answer({ OperationDetails: [{ ImageId: "image-b", Error: { Code: "X" } }] }, d).size, 0, "an id not asked for is dropped");
   assert.deepEqual(
     del(
       {
