@@ -11,11 +11,11 @@
 // only echo it). A failed CLI call prints its command, exit code, stdout and stderr.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type EmulatorHandle, type RequestLogEntry } from "../../emulator";
-import { CANARY, CANARY_VALUES, SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
+import type { EmulatorHandle, RequestLogEntry } from "../../emulator";
+import { CANARY, SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
 import {
   REPO_ROOT,
   PulumiStack,
@@ -27,6 +27,7 @@ import {
   type CliResult,
   type StateResource,
 } from "./cli";
+import { SequentialSteps, assertNoCanaryIn, cleanUp, canaryCredentialsEnv, countOf, countsText as requestCounts, startSeededEmulator } from "./steps";
 
 const TYPE = "pulumi-nodejs:dynamic/volcengine:CopiedImage";
 const ALL_REGIONS = ["cn-shanghai", "cn-guangzhou", "cn-hongkong", "ap-southeast-1", "ap-southeast-3"];
@@ -52,10 +53,7 @@ process.on("exit", restoreLifecycle); // never leave dist/ modified, even when a
 after(async () => {
   restoreLifecycle();
   // Best effort: destroy whatever a failed run left, remove the stacks, and their temp dirs.
-  await temp?.dispose().catch(() => undefined);
-  await root?.dispose().catch(() => undefined);
-  if (tempProject) rmSync(tempProject, { recursive: true, force: true });
-  await emulator?.stop();
+  await cleanUp([temp, root], [tempProject], emulator);
 });
 
 // ------------------------------------------------------------------------------------------- helpers
@@ -64,12 +62,10 @@ function log(): RequestLogEntry[] {
   return emulator!.log();
 }
 function count(action: string, entries = log()): number {
-  return entries.filter((e) => e.action === action).length;
+  return countOf(entries, action);
 }
 function countsText(entries = log()): string {
-  const c: Record<string, number> = {};
-  for (const e of entries) c[`${e.action}@${e.region}`] = (c[`${e.action}@${e.region}`] ?? 0) + 1;
-  return JSON.stringify(c);
+  return requestCounts(entries, "action@region");
 }
 /** Private images (copies) in a region, i.e. everything but the platform images and the source. */
 function copiesIn(region: string) {
@@ -85,12 +81,9 @@ function assertOutput(r: CliResult, re: RegExp, what: string): void {
 function byName(resources: StateResource[], name: string): StateResource | undefined {
   return resources.find((r) => r.urn.endsWith(`::${name}`));
 }
-function assertNoCanaryIn(text: string, where: string): void {
-  for (const v of CANARY_VALUES) assert.ok(!text.includes(v), `a canary credential (${v.slice(0, 8)}...) is in ${where}`);
-}
 
 const timings: string[] = [];
-let broken: string | undefined;
+const timing = (ms: number, name: string) => `${(ms / 1000).toFixed(1).padStart(5)} s  ${name}`;
 
 // ----------------------------------------------------------------------------------------------- test
 
@@ -102,39 +95,12 @@ test("the root project through the real pulumi CLI against the emulator", { time
   const cli = found;
   const suiteStart = Date.now();
 
-  /** Runs one step as a subtest; once a step fails, the later ones skip. */
-  const step = async (name: string, fn: () => Promise<void>) => {
-    await t.test(name, async (st) => {
-      if (broken) {
-        st.skip(`skipped: step "${broken}" failed`);
-        return;
-      }
-      const started = Date.now();
-      try {
-        await fn();
-      } catch (e) {
-        broken = name;
-        throw e;
-      } finally {
-        timings.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${name}`);
-      }
-    });
-  };
+  const steps = new SequentialSteps(t, (name, ms) => timings.push(timing(ms, name)));
+  const { step } = steps;
 
-  emulator = await startEmulator({
-    clockSpeed: 1200, // a 20-minute copy takes 1 s
-    copyDurationMs: 20 * 60_000,
-    seed: {
-      accounts: [CANARY], // with a session token: every request must carry and sign it
-      images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "golden-base", description: "Golden base image", size: 40 }],
-    },
-  });
+  emulator = await startSeededEmulator(1200); // a 20-minute copy takes 1 s
   // Credentials only in the environment of the CLI (and so of the plugin), never in stack config.
-  const env = {
-    VOLCENGINE_ACCESS_KEY: CANARY.accessKey,
-    VOLCENGINE_SECRET_KEY: CANARY.secretKey,
-    VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken,
-  };
+  const env = canaryCredentialsEnv();
   root = new PulumiStack(cli, { projectDir: REPO_ROOT, env, tempPrefix: "copied-image-e2e-root-" });
   const ids: Record<string, string> = {};
 
@@ -396,10 +362,7 @@ test("the root project through the real pulumi CLI against the emulator", { time
   // undefined"): pulumi/pulumi#3550 (open), #7534, #17698. While that holds, this step is a TODO that
   // records the failure; once an engine imports dynamic resources, it checks the adoption for real.
   await t.test("9b. the import resource option adopts an existing image; the next preview shows no replacement", async (st) => {
-    if (broken) {
-      st.skip(`skipped: step "${broken}" failed`);
-      return;
-    }
+    if (steps.skippedAfterFailure(st)) return;
     const started = Date.now();
     const existing = emulator!.seedImage({
       region: "ap-southeast-3",
@@ -437,7 +400,7 @@ test("the root project through the real pulumi CLI against the emulator", { time
         await temp!.removeConfig("importId").catch(() => undefined);
         emulator!.deleteImageOutOfBand("ap-southeast-3", existing);
       }
-      timings.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  9b. import`);
+      timings.push(timing(Date.now() - started, "9b. import"));
     }
   });
 

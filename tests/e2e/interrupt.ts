@@ -1,12 +1,13 @@
 /**
  * Helpers for the progress and interrupted-run end-to-end tests: a `pulumi` command started in the
- * background (so a test can press Ctrl-C or kill it mid-copy), the processes a run left behind, and
- * the diagnostics of `pulumi up --json`.
+ * background (so a test can press Ctrl-C or kill it mid-copy), the processes and the lock a run left
+ * behind, and the diagnostics of `pulumi up --json`.
  */
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseJsonDocuments, type CliResult, type PulumiStack } from "./cli";
+import { describeFailure, parseJsonDocuments, type CliResult, type PulumiStack } from "./cli";
 
 export interface BackgroundRun {
   child: ChildProcess;
@@ -57,6 +58,36 @@ export function startInBackground(stack: PulumiStack, args: string[]): Backgroun
     });
   });
   return { child, pid: child.pid!, output: () => `${stdout}\n${stderr}`, done };
+}
+
+/**
+ * After a suite: SIGKILL what is still running (each background run's process group, then what each
+ * stack's runs left behind) and unlock the stacks, so that they can be destroyed.
+ */
+export async function stopRunsAndUnlock(runs: BackgroundRun[], stacks: PulumiStack[]): Promise<void> {
+  for (const run of runs) {
+    try {
+      process.kill(-run.pid, "SIGKILL");
+    } catch {
+      /* ended */
+    }
+  }
+  for (const s of stacks) {
+    killProcesses(leftoverProcesses(s));
+    await s.run(["cancel", "--yes", "--stack", s.stack]).catch(() => undefined);
+  }
+}
+
+/** After a killed runner: the next `pulumi up` fails on the stack's lock and says so; `pulumi cancel` lifts it. */
+export async function assertLockedThenCancel(s: PulumiStack): Promise<void> {
+  const locked = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()]);
+  assert.notEqual(locked.code, 0, describeFailure(locked, "the stack should be locked"));
+  assert.match(
+    `${locked.stdout}\n${locked.stderr}`,
+    /currently (being updated|locked)|pulumi cancel/i,
+    describeFailure(locked, "the lock is explained"),
+  );
+  await s.ok(["cancel", "--yes", "--stack", s.stack]);
 }
 
 /** Ctrl-C in a terminal: SIGINT to the CLI's process group (the plugins have groups of their own). */

@@ -9,13 +9,14 @@
 // Needs the CLI (scripts/install-pulumi-cli) and the plugin in the build (package.json bin; FAILS without it).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
+import type { EmulatorHandle } from "../../emulator";
 import { COPIED_IMAGE_TYPE } from "../../provider/dynamic/copied-image";
-import { CANARY, SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
+import { SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
 import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, resourcesOfType, skipWithoutCli } from "./cli";
+import { cleanUp, countOf, countsText as requestCounts, pluginStackEnv, startSeededEmulator } from "./steps";
 import { PLUGIN_TYPE, assertNothingLeaked, copiesIn, findPlugin, linkPluginInto } from "./yaml-project";
 
 const DEST = "cn-shanghai";
@@ -59,11 +60,7 @@ let emulator: EmulatorHandle | undefined;
 let projectDir: string | undefined;
 const stacks: PulumiStack[] = [];
 
-after(async () => {
-  for (const s of stacks) await s.dispose().catch(() => undefined);
-  if (projectDir) rmSync(projectDir, { recursive: true, force: true });
-  await emulator?.stop();
-});
+after(() => cleanUp(stacks, [projectDir], emulator));
 
 function writeProject(pluginPath: string): string {
   const dir = mkdtempSync(join(tmpdir(), "copied-image-move-e2e-"));
@@ -91,12 +88,8 @@ function writeProject(pluginPath: string): string {
   return dir;
 }
 
-const count = (action: string) => emulator!.log().filter((e) => e.action === action).length;
-function countsText(): string {
-  const c: Record<string, number> = {};
-  for (const e of emulator!.log()) c[e.action] = (c[e.action] ?? 0) + 1;
-  return JSON.stringify(c);
-}
+const count = (action: string) => countOf(emulator!.log(), action);
+const countsText = () => requestCounts(emulator!.log(), "action");
 
 /** A stack of the project with one dynamic copy, made by `pulumi up`; returns the stack and the copy's id. */
 async function dynamicStack(name: string): Promise<{ s: PulumiStack; imageId: string; urn: string }> {
@@ -104,12 +97,7 @@ async function dynamicStack(name: string): Promise<{ s: PulumiStack; imageId: st
     projectDir: projectDir!,
     stack: `${name}-${process.pid}`,
     tempPrefix: `copied-image-move-${name}-`,
-    env: {
-      VOLCENGINE_ACCESS_KEY: CANARY.accessKey,
-      VOLCENGINE_SECRET_KEY: CANARY.secretKey,
-      VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken,
-      PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
-    },
+    env: pluginStackEnv(),
   });
   stacks.push(s);
   await s.init();
@@ -169,14 +157,7 @@ test(
       return;
     }
     if ("missing" in plugin) assert.fail(plugin.missing); // the plugin is part of the package: never skipped
-    emulator = await startEmulator({
-      clockSpeed: 1200,
-      copyDurationMs: 20 * 60_000,
-      seed: {
-        accounts: [CANARY],
-        images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "golden-base", description: "Golden base image", size: 40 }],
-      },
-    });
+    emulator = await startSeededEmulator(1200);
     projectDir = writeProject(plugin.path);
 
     await t.test("aliases: one line in the program, then up, then the alias removed; no copy, no delete; then managed like any copy", async () => {

@@ -7,12 +7,13 @@
 // FAILS under scripts/test (and so in CI).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_ACCOUNT, startEmulator, type EmulatorHandle } from "../../emulator";
 import { CANARY, CANARY_VALUES } from "../provider/env";
 import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, resourcesOfType, skipWithoutCli } from "./cli";
+import { canaryCredentialsEnv, cleanUp } from "./steps";
 
 const FIXTURE = join(REPO_ROOT, "tests", "e2e", "fixtures", "state-0.1.0.json");
 const TYPE = "pulumi-nodejs:dynamic/volcengine:CopiedImage";
@@ -28,11 +29,7 @@ const PROGRAM = [
 let emulator: EmulatorHandle | undefined;
 let stack: PulumiStack | undefined;
 let projectDir: string | undefined;
-after(async () => {
-  await stack?.dispose().catch(() => undefined);
-  if (projectDir) rmSync(projectDir, { recursive: true, force: true });
-  await emulator?.stop();
-});
+after(() => cleanUp([stack], [projectDir], emulator));
 
 test("a state written by 0.1.0 refreshes, previews with no change and destroys with today's package", async (t) => {
   const cli = findPulumiCli();
@@ -89,9 +86,7 @@ test("a state written by 0.1.0 refreshes, previews with no change and destroys w
     stack: "old-state",
     tempPrefix: "copied-image-old-state-stack-",
     env: {
-      VOLCENGINE_ACCESS_KEY: CANARY.accessKey,
-      VOLCENGINE_SECRET_KEY: CANARY.secretKey,
-      VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken,
+      ...canaryCredentialsEnv(),
       VOLCENGINE_REGION: "cn-beijing",
       VOLCENGINE_ENDPOINT: emulator.url,
     },

@@ -16,11 +16,11 @@
 // Needs the CLI that scripts/install-pulumi-cli builds; without it every test here SKIPS with a message.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, type EmulatorHandle } from "../../emulator";
-import { CANARY, CANARY_VALUES, SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
+import type { EmulatorHandle } from "../../emulator";
+import { SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
 import { REPO_ROOT, PulumiStack, describeFailure, findPulumiCli, isMissing, resourcesOfType } from "./cli";
 import {
   countDiagnostics,
@@ -29,10 +29,22 @@ import {
   isUrnOfType,
   killProcesses,
   leftoverProcesses,
-  startInBackground,
+  stopRunsAndUnlock,
+  assertLockedThenCancel,
   type BackgroundRun,
   type Diagnostic,
 } from "./interrupt";
+import {
+  SequentialSteps,
+  assertNoCanaryIn,
+  cleanUp,
+  canaryCredentialsEnv,
+  countOf,
+  countsText as requestCounts,
+  startSeededEmulator,
+  waitFor,
+  startUpHeldMidCopy,
+} from "./steps";
 
 const TYPE = "pulumi-nodejs:dynamic/volcengine:CopiedImage";
 const SET_TYPE = "volcengine:index:CopiedImageSet";
@@ -50,20 +62,8 @@ const stacks: PulumiStack[] = [];
 const background: BackgroundRun[] = [];
 
 after(async () => {
-  for (const run of background) {
-    try {
-      process.kill(-run.pid, "SIGKILL");
-    } catch {
-      /* ended */
-    }
-  }
-  for (const s of stacks) {
-    killProcesses(leftoverProcesses(s));
-    await s.run(["cancel", "--yes", "--stack", s.stack]).catch(() => undefined);
-    await s.dispose().catch(() => undefined);
-  }
-  if (projectDir) rmSync(projectDir, { recursive: true, force: true });
-  await emulator?.stop();
+  await stopRunsAndUnlock(background, stacks);
+  await cleanUp(stacks, [projectDir], emulator);
 });
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
@@ -120,7 +120,7 @@ async function newStack(name: string, mode: "rows" | "pair"): Promise<PulumiStac
     projectDir: projectDir!,
     stack: `${name}-${process.pid}`,
     // Credentials only in the environment of the CLI (and so of the plugin).
-    env: { VOLCENGINE_ACCESS_KEY: CANARY.accessKey, VOLCENGINE_SECRET_KEY: CANARY.secretKey, VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken },
+    env: canaryCredentialsEnv(),
     tempPrefix: `copied-image-progress-${name}-`,
   });
   stacks.push(s);
@@ -132,77 +132,24 @@ async function newStack(name: string, mode: "rows" | "pair"): Promise<PulumiStac
   return s;
 }
 
-const count = (action: string) => emulator!.log().filter((e) => e.action === action).length;
-const countsText = () => {
-  const c: Record<string, number> = {};
-  for (const e of emulator!.log()) c[e.action] = (c[e.action] ?? 0) + 1;
-  return JSON.stringify(c);
-};
+const count = (action: string) => countOf(emulator!.log(), action);
+const countsText = () => requestCounts(emulator!.log(), "action");
 const copiesIn = (region: string) => emulator!.images(region).filter((i) => i.Visibility === "private" && i.ImageId !== SOURCE_IMAGE);
 const ALL_REGIONS = ["cn-shanghai", "cn-guangzhou", "cn-hongkong", "ap-southeast-1"];
 const allCopies = () => ALL_REGIONS.flatMap((r) => copiesIn(r));
 
-function assertNoCanary(text: string, where: string): void {
-  for (const v of CANARY_VALUES) assert.ok(!text.includes(v), `a canary credential (${v.slice(0, 8)}...) is in ${where}`);
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number, run?: BackgroundRun): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until)
-      assert.fail(`timed out waiting for ${what}; emulator saw ${countsText()}${run ? `\n--- CLI output ---\n${run.output()}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Both copies of the "pair" program started and were looked at once (so they are mid-copy). */
-async function waitUntilMidCopy(run: BackgroundRun): Promise<void> {
-  await waitFor(
-    "two CopyImage calls and a DescribeTasks after them",
-    () => {
-      const log = emulator!.log();
-      const copies = log.filter((e) => e.action === "CopyImage" && e.status === 200);
-      return copies.length >= 2 && log.some((e) => e.action === "DescribeTasks" && e.seq > copies[1]!.seq);
-    },
-    120_000,
-    run,
-  );
-}
-
 function format(events: Diagnostic[]): string {
   return events.map((e) => `${e.ephemeral ? "E" : "P"} ${e.severity} ${(e.urn ?? "-").split("::").pop()}: ${e.message}`).join("\n");
 }
-
-let broken: string | undefined;
 
 test("progress on each copy's row, Ctrl-C once, a killed runner: through the real pulumi CLI", { timeout: 15 * 60_000 }, async (t) => {
   if (isMissing(found)) {
     t.skip(found.missing);
     return;
   }
-  const step = async (name: string, fn: () => Promise<void>) => {
-    await t.test(name, async (st) => {
-      if (broken) {
-        st.skip(`skipped: step "${broken}" failed`);
-        return;
-      }
-      try {
-        await fn();
-      } catch (e) {
-        broken = name;
-        throw e;
-      }
-    });
-  };
+  const { step } = new SequentialSteps(t);
 
-  emulator = await startEmulator({
-    clockSpeed: 120, // a 20-minute copy takes 10 s: long enough for a few progress reports
-    copyDurationMs: 20 * 60_000,
-    seed: {
-      accounts: [CANARY],
-      images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "golden-base", description: "Golden base image", size: 40 }],
-    },
-  });
+  emulator = await startSeededEmulator(120); // a 20-minute copy takes 10 s: long enough for a few progress reports
   projectDir = writeProject();
 
   await step(
@@ -212,7 +159,7 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
       emulator!.clearLog();
       const up = await s.run(["up", "--yes", "--json", ...s.stackArgs()]);
       if (up.code !== 0) assert.fail(describeFailure(up, "up failed"));
-      assertNoCanary(up.stdout + up.stderr, "the output of up --json (ephemeral messages included)");
+      assertNoCanaryIn(up.stdout + up.stderr, "the output of up --json (ephemeral messages included)");
       assert.equal(count("CopyImage"), 4, countsText());
 
       const { events, previewDiagnostics } = diagnosticsOf(up.stdout);
@@ -283,19 +230,14 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
       "no persistent status line",
     );
     assert.deepEqual(allCopies(), [], "no copy left");
-    assertNoCanary(destroy.stdout + destroy.stderr, "the output of destroy --json");
+    assertNoCanaryIn(destroy.stdout + destroy.stderr, "the output of destroy --json");
   });
 
   await step(
     "2. Ctrl-C once mid-copy: the provider hears the engine's Cancel, records both copies, the CLI exits early without a lock; the next up finishes them with no second copy",
     async () => {
       const s = await newStack("ctrlc", "pair");
-      // 60 simulated minutes = 30 s: far longer than the CLI may take to stop after Ctrl-C.
-      emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
-      emulator!.clearLog();
-      const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-      background.push(run);
-      await waitUntilMidCopy(run);
+      const run = await startUpHeldMidCopy(emulator!, s, 2, background);
       const pressed = Date.now();
       interrupt(run);
       const result = await run.done;
@@ -310,7 +252,7 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
         describeFailure(result, "the interruption is explained"),
       );
       assert.match(out, /It is recorded in the state: the next `pulumi up` waits for it again/);
-      assertNoCanary(out, "the output of the interrupted up");
+      assertNoCanaryIn(out, "the output of the interrupted up");
 
       const { deployment } = await s.exportState(); // works: no lock was left
       const copies = resourcesOfType(deployment, TYPE);
@@ -343,11 +285,7 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
     "2b. Ctrl-C twice mid-copy: the CLI stops at once; after pulumi cancel (when locked) the next up resumes or adopts the copies, no second CopyImage",
     async () => {
       const s = await newStack("twice", "pair");
-      emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
-      emulator!.clearLog();
-      const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-      background.push(run);
-      await waitUntilMidCopy(run);
+      const run = await startUpHeldMidCopy(emulator!, s, 2, background);
       const pressed = Date.now();
       interrupt(run);
       // The second press before the provider can answer the first: the CLI terminates the deployment.
@@ -394,11 +332,7 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
     "3. a killed runner mid-copy: the orphaned plugin ends itself; locked; pulumi cancel, then up adopts the copies in flight (no second CopyImage); destroy leaves nothing",
     async () => {
       const s = await newStack("killed", "pair");
-      emulator!.addFault({ kind: "copyDuration", ms: 60 * 60_000, count: 2 });
-      emulator!.clearLog();
-      const run = startInBackground(s, ["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-      background.push(run);
-      await waitUntilMidCopy(run);
+      const run = await startUpHeldMidCopy(emulator!, s, 2, background);
       process.kill(run.pid, "SIGKILL"); // the CLI only, as `kill -9 <pid>`
       const killedAt = Date.now();
       await run.done;
@@ -406,7 +340,7 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
       // poll that the engine is gone (its Log call is refused) and ends itself instead of polling for nobody.
       const isPlugin = (p: { command: string }) => p.command.includes("dynamic-provider");
       const leftAtKill = leftoverProcesses(s);
-      await waitFor("the orphaned plugin to end by itself", () => !leftoverProcesses(s).some(isPlugin), 30_000);
+      await waitFor(emulator!, "the orphaned plugin to end by itself", () => !leftoverProcesses(s).some(isPlugin), 30_000);
       const pluginGoneAfterMs = Date.now() - killedAt;
       const leftovers = leftoverProcesses(s);
       t.diagnostic(
@@ -427,14 +361,7 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
         "one copy in flight per region",
       );
 
-      const locked = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()]);
-      assert.notEqual(locked.code, 0, describeFailure(locked, "the stack should be locked"));
-      assert.match(
-        `${locked.stdout}\n${locked.stderr}`,
-        /currently (being updated|locked)|pulumi cancel/i,
-        describeFailure(locked, "the lock is explained"),
-      );
-      await s.ok(["cancel", "--yes", "--stack", s.stack]);
+      await assertLockedThenCancel(s);
 
       emulator!.clearLog();
       const again = await s.run(["up", "--yes", "--skip-preview", ...s.stackArgs()], { timeoutMs: 120_000 });
@@ -443,7 +370,7 @@ test("progress on each copy's row, Ctrl-C once, a killed runner: through the rea
       const outs = await s.outputs();
       assert.deepEqual(Object.values(outs.imageIds as Record<string, string>).sort(), inFlight.flat().sort(), "the copies in flight were adopted");
       for (const id of inFlight.flat()) assert.match(`${again.stdout}\n${again.stderr}`, new RegExp(`adopting ${id}`));
-      assertNoCanary(`${again.stdout}\n${again.stderr}`, "the output of the adopting up");
+      assertNoCanaryIn(`${again.stdout}\n${again.stderr}`, "the output of the adopting up");
 
       const destroy = await s.run(["destroy", "--yes", "--skip-preview", ...s.stackArgs()]);
       if (destroy.code !== 0) assert.fail(describeFailure(destroy, "destroy failed"));

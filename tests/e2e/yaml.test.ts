@@ -11,11 +11,12 @@
 // Steps run in order on shared state; after the first failed step the rest skip.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEmulator, type EmulatorHandle, type RequestLogEntry } from "../../emulator";
-import { CANARY, CANARY_VALUES, SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
+import type { EmulatorHandle, RequestLogEntry } from "../../emulator";
+import { CANARY, SOURCE_IMAGE, SOURCE_REGION } from "../provider/env";
 import { PulumiStack, describeFailure, findPulumiCli, isMissing, resourcesOfType, skipWithoutCli, type CliResult } from "./cli";
+import { SequentialSteps, assertNoCanaryIn, cleanUp, countOf, countsText as requestCounts, pluginStackEnv, startSeededEmulator } from "./steps";
 import { PLUGIN_TYPE, YamlProgram, assertNothingLeaked, copiesIn, copyYamlExample, findPlugin, isSecretValue } from "./yaml-project";
 
 const DEST = "cn-shanghai";
@@ -29,30 +30,17 @@ let emulator: EmulatorHandle | undefined;
 let stack: PulumiStack | undefined;
 let projectDir: string | undefined;
 
-after(async () => {
-  await stack?.dispose().catch(() => undefined);
-  if (projectDir) rmSync(projectDir, { recursive: true, force: true });
-  await emulator?.stop();
-});
+after(() => cleanUp([stack], [projectDir], emulator));
 
 const log = (): RequestLogEntry[] => emulator!.log();
-const count = (action: string) => log().filter((e) => e.action === action).length;
-function countsText(): string {
-  const c: Record<string, number> = {};
-  for (const e of log()) c[`${e.action}@${e.region}`] = (c[`${e.action}@${e.region}`] ?? 0) + 1;
-  return JSON.stringify(c);
-}
+const count = (action: string) => countOf(log(), action);
+const countsText = () => requestCounts(log(), "action@region");
 const output = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
-function assertNoCanaryIn(text: string, where: string): void {
-  for (const v of CANARY_VALUES) assert.ok(!text.includes(v), `a canary credential (${v.slice(0, 8)}...) is in ${where}`);
-}
 
 /** The import id the plugin documents: the image and its region, then the source image and its region. */
 function importIdOf(imageId: string, region: string): string {
   return `${imageId}@${region},${SOURCE_IMAGE}@${SOURCE_REGION}`;
 }
-
-let broken: string | undefined;
 
 test("a Pulumi YAML program through the provider plugin against the emulator", { timeout: 15 * 60_000 }, async (t) => {
   if (isMissing(found)) {
@@ -60,42 +48,19 @@ test("a Pulumi YAML program through the provider plugin against the emulator", {
     return;
   }
   if ("missing" in plugin) assert.fail(plugin.missing); // the plugin is part of the package: never skipped
-  const step = async (name: string, fn: () => Promise<void>) => {
-    await t.test(name, async (st) => {
-      if (broken) {
-        st.skip(`skipped: step "${broken}" failed`);
-        return;
-      }
-      try {
-        await fn();
-      } catch (e) {
-        broken = name;
-        throw e;
-      }
-    });
-  };
+  const { step } = new SequentialSteps(t);
 
-  emulator = await startEmulator({
-    clockSpeed: 1200, // a 20-minute copy takes 1 s
-    copyDurationMs: 20 * 60_000,
-    seed: {
-      accounts: [CANARY],
-      images: [{ region: SOURCE_REGION, imageId: SOURCE_IMAGE, imageName: "golden-base", description: "Golden base image", size: 40 }],
-    },
-  });
+  emulator = await startSeededEmulator(1200); // a 20-minute copy takes 1 s
   projectDir = copyYamlExample(plugin.path, "copied-image-e2e-yaml-");
   const program = new YamlProgram(projectDir);
   stack = new PulumiStack(found, {
     projectDir,
     tempPrefix: "copied-image-e2e-yaml-stack-",
     env: {
-      // Credentials and endpoint only in the environment (the plugin reads the dynamic provider's variables).
-      VOLCENGINE_ACCESS_KEY: CANARY.accessKey,
-      VOLCENGINE_SECRET_KEY: CANARY.secretKey,
-      VOLCENGINE_SESSION_TOKEN: CANARY.sessionToken,
+      // Credentials and endpoint only in the environment (the plugin reads the dynamic provider's variables);
+      // only the program's plugins.providers entry (and the plugins next to pulumi) may serve the plugin.
+      ...pluginStackEnv(),
       VOLCENGINE_ENDPOINT: emulator.url,
-      // Only the program's plugins.providers entry (and the plugins next to pulumi) may serve the plugin.
-      PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
     },
   });
   const s = stack;
