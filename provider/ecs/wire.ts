@@ -141,10 +141,12 @@ export class WireClient {
         maxRetryTime: this.retry.maxRetryTimeMs,
         randomize: true,
         signal,
+        // A throttled attempt waits for the rate limiter instead (cut, drained, jittered): p-retry's
+        // growing delay on top would leave the account idle, and it would count against `retries`.
+        shouldConsumeRetry: ({ error }) => !(this.options.rateLimiter && isThrottling(error)),
         shouldRetry: ({ error }) => !bound?.signal.aborted && (opts.idempotent ? isTransient(error) : isDefiniteRejection(error)),
         onFailedAttempt: ({ error }) => {
           lastError = error;
-          if (isThrottling(error)) this.options.rateLimiter?.penalize();
           try {
             opts.onAttemptFailed?.(error);
           } catch {
@@ -202,7 +204,8 @@ export class WireClient {
     sending?: () => void,
   ): Promise<{ result: T; requestId?: string }> {
     if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
-    await this.options.rateLimiter?.take(signal);
+    const limiter = this.options.rateLimiter;
+    await limiter?.take(signal);
     const api = this.service(region).createAPI<Record<string, string>, T>(action, { method: "GET", Version: ECS_VERSION });
     let raw: unknown;
     try {
@@ -213,7 +216,16 @@ export class WireClient {
       if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
       throw this.transportError(e, action, region);
     }
-    const { result, from } = readAnswer(raw, action, region, (text) => this.clean(text));
+    // The limiter hears every answer that came back: a throttling one cuts its rate, a good one grows it back.
+    let answer: ReturnType<typeof readAnswer>;
+    try {
+      answer = readAnswer(raw, action, region, (text) => this.clean(text));
+    } catch (e) {
+      if (isThrottling(e)) limiter?.penalize();
+      throw e;
+    }
+    limiter?.reward();
+    const { result, from } = answer;
     return { result: check ? check(result, from) : (result as T), requestId: from.requestId };
   }
 

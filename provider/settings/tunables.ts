@@ -23,6 +23,32 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 8, minDelayMs: 500, maxDela
 /** The client-side rate limit per account when `volcengine:maxRequestsPerSecond` is not set: 10 per second, burst 20 (`rate-limit.ts`). */
 export const DEFAULT_RATE = { perSecond: 10, burst: 20 } as const;
 
+/**
+ * How the client-side rate answers throttling (`ecs/rate-limit.ts`). The account's limit is unknown;
+ * these say how fast to back off and come back, not how fast to go. Measured with
+ * `npm run shared-account` (8 and 20 processes on one account limited to 5 requests per second).
+ */
+export interface ThrottlingResponse {
+  /** The rate is multiplied by this on every throttling answer. Default 0.5 (TCP's halving). */
+  cut: number;
+  /** Seconds after a cut until the rate is back at the one that was cut; then it probes past it. Default 10. */
+  recoverySeconds: number;
+  /** Never cut below this many requests per second (or the ceiling, if lower). Default 0.2: one request
+   * every 5 s, so that 25 processes at the floor still fit in 5 requests per second. */
+  floorPerSecond: number;
+}
+
+export const DEFAULT_THROTTLING: ThrottlingResponse = { cut: 0.5, recoverySeconds: 10, floorPerSecond: 0.2 };
+
+export function validateThrottling(t: ThrottlingResponse): ThrottlingResponse {
+  if (typeof t.cut !== "number" || !(t.cut > 0 && t.cut < 1)) {
+    throw new OptionError(`throttling.cut must be a number between 0 and 1 (both excluded); got ${String(t.cut)}.`);
+  }
+  positive("throttling.recoverySeconds", t.recoverySeconds);
+  positive("throttling.floorPerSecond", t.floorPerSecond);
+  return t;
+}
+
 /** After SIGINT/SIGTERM, how long the plugin lets in-flight operations answer with their partial state before it exits (`runtime.ts`). */
 export const SHUTDOWN_GRACE_MS = 3_000;
 

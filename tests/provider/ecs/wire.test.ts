@@ -203,7 +203,7 @@ test("TokenBucket: an aborted take rejects and does not block the callers behind
   assert.equal(next, true);
 });
 
-test("TokenBucket: penalize halves the rate, drains the bucket, and the rate recovers", async () => {
+test("TokenBucket: penalize halves the rate, drains the bucket, and the rate recovers with answers that go through", async () => {
   const clock = new FakeClock(0);
   const bucket = new TokenBucket({ perSecond: 4, burst: 10, clock });
   await bucket.take();
@@ -219,14 +219,19 @@ test("TokenBucket: penalize halves the rate, drains the bucket, and the rate rec
   assert.ok(bucket.currentRate() <= 2.2, `rate ${bucket.currentRate()} should still be about halved`);
   await clock.advance(600);
   await p;
-  // Repeated throttling halves again, but never below a tenth of the base rate.
+  // Repeated throttling halves again, but never below the floor (0.2 per second by default).
   for (let i = 0; i < 10; i++) bucket.penalize();
-  assert.equal(bucket.currentRate(), 0.4);
-  // Calm: the rate recovers (10% of the base per second), back to the base and no further.
-  await clock.advance(3_000);
+  assert.equal(bucket.currentRate(), 0.2);
+  // Calm alone does not bring the rate back (the account's limit is unknown)...
+  await clock.advance(30_000);
   await bucket.take();
-  assert.ok(bucket.currentRate() > 0.4 && bucket.currentRate() < 4, `partly recovered: ${bucket.currentRate()}`);
-  await clock.advance(20_000);
-  await bucket.take();
+  assert.equal(bucket.currentRate(), 0.2);
+  // ...answers that go through do (at most doubling it with one answer), back to the base and no further.
+  bucket.reward();
+  assert.ok(bucket.currentRate() > 0.2 && bucket.currentRate() < 4, `partly recovered: ${bucket.currentRate()}`);
+  for (let i = 0; i < 10; i++) {
+    await clock.advance(2_000);
+    bucket.reward();
+  }
   assert.equal(bucket.currentRate(), 4);
 });
