@@ -6,8 +6,9 @@ import tseslint from "typescript-eslint";
 import { defineConfig, globalIgnores } from "eslint/config";
 
 export default defineConfig(
-  // Build output, generated docs, installed packages; plain .js/.cjs files are all build output here.
-  globalIgnores(["dist/", "docs/", "node_modules/", "examples/**/node_modules/", "**/*.js", "**/*.cjs"]),
+  // Build output, generated docs and SDKs (sdk/: scripts/sdks/generate), installed packages; plain .js/.cjs
+  // files are all build output here.
+  globalIgnores(["dist/", "docs/", "sdk/", "node_modules/", "examples/**/node_modules/", "**/*.js", "**/*.cjs"]),
   // An eslint-disable comment that no longer suppresses anything is an error: it must go.
   { linterOptions: { reportUnusedDisableDirectives: "error" } },
   js.configs.recommended,

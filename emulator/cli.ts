@@ -5,12 +5,15 @@
 //                           [--clock-speed N] [--copy-duration 20m|90s|1200000] [world flags]
 import { readFileSync } from "node:fs";
 import { DEFAULT_ACCOUNT, startEmulator, validateWorldPatch, type EmulatorOptions, type Seed, type World } from "./index";
+import { validateFault } from "./misbehaviour/faults";
 
 const USAGE = `usage: volcengine-ecs-emulator [--host H] [--port P] [--seed seed.json] [--clock-speed N] [--copy-duration 20m|90s|1200000]
   world (see emulator/README.md, "Worlds"):
   [--world world.json] [--progress linear|step|staircase|stall|front-loaded] [--progress-jitter 0..1) [--progress-seed N]
   [--tags-on-copy applied|ignored] [--deny Action[,Action...]|*]... [--deny-as AccessDenied|LackPolicy]
-  [--delete-binded-snapshots-default true|false] [--delete-successes omitted|listed] [--unknown-image-id empty|notFound]`;
+  [--delete-binded-snapshots-default true|false] [--delete-successes omitted|listed] [--unknown-image-id empty|notFound]
+  faults (see emulator/README.md, "Faults"), active from the start, each flag one fault:
+  [--fault '{"kind":"error","code":"InvalidImage.Deleting","action":"DeleteImages","count":2}']...`;
 
 /** World flags that take their value as given (the choices are checked by validateWorldPatch). */
 const WORLD_WORD_FLAGS: Record<string, keyof World> = {
@@ -70,6 +73,17 @@ export function parseArgs(argv: string[]): EmulatorOptions {
         world.deleteBindedSnapshotsDefault = v === "true";
         break;
       }
+      case "--fault": {
+        const text = value();
+        let fault: unknown;
+        try {
+          fault = JSON.parse(text);
+        } catch {
+          throw new Error(`--fault must be a fault as JSON, got ${text}`);
+        }
+        (opts.faults ??= []).push(validateFault(fault));
+        break;
+      }
       case "--host":
         opts.host = value();
         break;
@@ -124,6 +138,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(`World: ${JSON.stringify(emu.world())}`);
+  if (opts.faults) console.log(`Faults: ${JSON.stringify(opts.faults)} (GET /_emulator/faults lists them as they are used)`);
   console.log(`Control endpoint: ${emu.url}/_emulator/ (log, faults, images, tasks, snapshots, world). Ctrl-C to stop.`);
   let stopping = false;
   const stop = (sig: string) => {

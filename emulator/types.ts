@@ -63,6 +63,8 @@ export interface EmulatorOptions {
   controlFromAnyHost?: boolean;
   /** The answers to the questions the docs leave open; unnamed switches keep their defaults (DEFAULT_WORLD). */
   world?: Partial<World>;
+  /** Faults active from the start (the CLI's `--fault`), checked before anything listens. */
+  faults?: Fault[];
 }
 
 export type ProgressProfile = "linear" | "step" | "staircase" | "stall" | "front-loaded";
@@ -120,6 +122,10 @@ export interface RequestLogEntry {
 }
 
 export type FaultKind =
+  // Any error code for the matched requests: `status` and `message` default to the documented ones
+  // (400 and a generic sentence for an undocumented code). With `imageId`: only requests naming that
+  // image; for DeleteImages, that image's entry in OperationDetails while the others are deleted.
+  | { kind: "error"; code: string; status?: number; message?: string; imageId?: string }
   | { kind: "throttle" }
   | { kind: "internalError" }
   | { kind: "resourceLocked" }

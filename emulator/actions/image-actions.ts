@@ -1,5 +1,5 @@
 // The seven ECS actions the emulator implements. Each handler returns the `Result` object or throws an ApiError.
-import { ApiError, business } from "../http/api-error";
+import { ApiError, business, errorAnswer } from "../http/api-error";
 import { type ActionContext, regionImages, visibleImage } from "./action-context";
 import { randomId } from "../state/store";
 import { boolParam, limitList, listParam, maxResults, pageOf, tagsParam } from "./params";
@@ -229,13 +229,15 @@ function deleteImages(ctx: ActionContext): Result {
   for (const id of [...new Set(ids)]) {
     const img = m.get(id);
     const vis = img ? ctx.model.visibilityFor(img, acct) : undefined;
+    const injected = ctx.faults.onImage("DeleteImages", ctx.region, id);
+    if (injected) fail(id, injected);
     // [INFERRED] A public image is not one of the caller's custom images: reported as InvalidImage.NotFound.
-    if (!img || vis === undefined || vis === "public") fail(id, business.imageNotFound());
+    else if (!img || vis === undefined || vis === "public") fail(id, business.imageNotFound());
     // [INFERRED] Shared either way (the caller shared it out, or it was shared with the caller): InvalidImage.Shared.
     else if (img.shared || vis === "shared") {
-      fail(id, new ApiError(400, "InvalidImage.Shared", "The specified image has already been shared and may be in use by other users."));
+      fail(id, errorAnswer("InvalidImage.Shared"));
     } else if (img.status === "creating" && img.copyTaskId !== undefined) {
-      fail(id, new ApiError(400, "OperationDenied.ImageIsCopying", "The specified operation is denied as your image is copying."));
+      fail(id, errorAnswer("OperationDenied.ImageIsCopying"));
     } else if (img.status === "creating") fail(id, business.imageStatus());
     else {
       m.delete(id); // [INFERRED] gone at once, no intermediate "deleting" status

@@ -65,6 +65,11 @@ interface Outcome {
   badAnswer?: BadAnswer;
 }
 
+/** The image ids a request names (ImageId, ImageIds.N, ResourceIds.N): what an `error` fault for one image matches. */
+function namedImageIds(params: Map<string, string>): string[] {
+  return [...params].filter(([k]) => k === "ImageId" || /^(ImageIds|ResourceIds)\.\d+$/.test(k)).map(([, v]) => v);
+}
+
 export function createGateway(deps: GatewayDeps) {
   const { model, faults, world } = deps;
 
@@ -137,7 +142,7 @@ export function createGateway(deps: GatewayDeps) {
       // IAM is the gateway's: a denied action never reaches ECS, and faults (which stand for ECS and the
       // network behind the gateway) do not apply to it.
       if (world.isDenied(action)) throw deniedError(world.live, action, auth.region, auth.account, params);
-      const f = faults.onRequest(action, auth.region);
+      const f = faults.onRequest(action, auth.region, namedImageIds(params));
       out.delayMs = f.delayMs;
       out.drop = f.drop;
       if (f.badAnswer) out.badAnswer = f.badAnswer;

@@ -21,6 +21,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const world = new WorldState(options.world ?? {}); // validates before anything listens
   const model = new Model(options.seed ?? {}, clockSpeed);
   const faults = new FaultSet();
+  for (const f of options.faults ?? []) faults.add(f); // validates before anything listens
   const log = new RequestLog();
   let stopped = false;
 

@@ -1,7 +1,7 @@
 // Fault injection: switches that make the emulator misbehave the way the real API can.
 import { randomBytes } from "node:crypto";
 import type { Fault, FaultKind } from "../types";
-import { ApiError, business, gateway } from "../http/api-error";
+import { ApiError, business, errorAnswer, gateway } from "../http/api-error";
 import { DEFAULT_FAIL_AT_PERCENT } from "../state/store";
 
 interface Active {
@@ -17,6 +17,7 @@ export const BAD_ANSWER_KINDS = new Set(["htmlBadGateway", "truncatedJson", "mis
 export type BadAnswer = Extract<FaultKind, { kind: "htmlBadGateway" | "truncatedJson" | "missingResult" | "wrongTypes" | "oversizedPage" | "hang" }>;
 
 const KINDS = new Set([
+  "error",
   "throttle",
   "internalError",
   "resourceLocked",
@@ -44,6 +45,7 @@ export function validateFault(f: unknown): Fault {
     num("perSecond", true);
     num("burst", true);
   }
+  if (o.kind === "error") validateErrorFault(o);
   if (o.kind === "copyFails") num("atPercent", false);
   if (o.kind === "oversizedPage") num("entries", false);
   if (o.actionRuns !== undefined && typeof o.actionRuns !== "boolean") throw new Error("actionRuns must be true or false");
@@ -55,6 +57,19 @@ export function validateFault(f: unknown): Fault {
   for (const k of ["action", "region"]) if (o[k] !== undefined && typeof o[k] !== "string") throw new Error(`${k} must be a string`);
   return o as unknown as Fault;
 }
+
+/** An `error` fault: any code (documented or not), with an HTTP status and message if the defaults will not do. */
+function validateErrorFault(o: Record<string, unknown>): void {
+  if (typeof o.code !== "string" || !/^[A-Za-z][A-Za-z0-9_.]*$/.test(o.code))
+    throw new Error("error: code must be an error code such as InvalidImage.NotFound");
+  if (o.status !== undefined && (typeof o.status !== "number" || !Number.isInteger(o.status) || o.status < 400 || o.status > 599)) {
+    throw new Error("error: status must be an HTTP error status, 400 to 599");
+  }
+  for (const k of ["message", "imageId"]) if (o[k] !== undefined && typeof o[k] !== "string") throw new Error(`error: ${k} must be a string`);
+}
+
+type ErrorFault = Extract<FaultKind, { kind: "error" }>;
+const answerOf = (f: ErrorFault): ApiError => errorAnswer(f.code, f.status, f.message);
 
 export interface RequestFaultOutcome {
   delayMs: number;
@@ -99,8 +114,10 @@ export class FaultSet {
    * Request-level faults for one API request, in the order they were added: latencies add up; the first
    * throttle / internalError / resourceLocked / drop / exhausted rateLimit / bad answer decides the outcome.
    * `count` counts the requests a fault actually affected (for rateLimit: the requests it rejected).
+   * `imageIds` are the ids the request names: an `error` fault for one image refuses only requests that
+   * name it (DeleteImages' per-image errors are the action's, `onImage`).
    */
-  onRequest(action: string, region: string): RequestFaultOutcome {
+  onRequest(action: string, region: string, imageIds: readonly string[] = []): RequestFaultOutcome {
     const out: RequestFaultOutcome = { delayMs: 0, drop: false };
     for (const a of [...this.active]) {
       const f = a.fault;
@@ -113,6 +130,11 @@ export class FaultSet {
         return out;
       }
       switch (f.kind) {
+        case "error":
+          if (f.imageId !== undefined && (action === "DeleteImages" || !imageIds.includes(f.imageId))) break;
+          this.use(a);
+          out.error = answerOf(f);
+          return out;
         case "latency":
           out.delayMs += f.ms;
           this.use(a);
@@ -148,6 +170,18 @@ export class FaultSet {
       }
     }
     return out;
+  }
+
+  /** DeleteImages' answer for one of its images: the first `error` fault for that image id, if any. */
+  onImage(action: string, region: string, imageId: string): ApiError | undefined {
+    for (const a of this.active) {
+      const f = a.fault;
+      if (f.kind !== "error" || f.imageId !== imageId) continue;
+      if ((f.action !== undefined && f.action !== action) || (f.region !== undefined && f.region !== region)) continue;
+      this.use(a);
+      return answerOf(f);
+    }
+    return undefined;
   }
 
   /**

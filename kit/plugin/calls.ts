@@ -6,6 +6,7 @@ import type * as EmptyPb from "google-protobuf/google/protobuf/empty_pb";
 
 import { emptyPb, grpc, providerPb, statusPb, type ResourceProviderClient, type ServiceError } from "./protos";
 import type { DiffResult, EngineCalls, InitFailure } from "./types";
+import { pluginConfigure, type FrontEnd } from "./front-end";
 import { fromStruct, SECRET_SIG, SECRET_SIG_KEY, toStruct, urnParts } from "./values";
 
 /** A failed RPC. `message` is "<method>: <details>"; `details` is the provider's error message. */
@@ -47,7 +48,7 @@ function toCallError(method: string, err: ServiceError): PluginCallError {
 type Callback<Res> = (err: ServiceError | null, res: Res) => void;
 
 /** The engine's calls over `client`; every failure rejects with PluginCallError. */
-export function engineCalls(client: ResourceProviderClient): EngineCalls {
+export function engineCalls(client: ResourceProviderClient, frontEnd: FrontEnd = "dynamic"): EngineCalls {
   const call = <Res>(method: string, start: (cb: Callback<Res>) => unknown): Promise<Res> =>
     new Promise<Res>((resolve, reject) => {
       try {
@@ -75,11 +76,30 @@ export function engineCalls(client: ResourceProviderClient): EngineCalls {
       return { version: res.getVersion() };
     },
 
+    async getSchema() {
+      const res = await call<ProviderPb.GetSchemaResponse>("GetSchema", (cb) => client.getSchema(new providerPb.GetSchemaRequest(), cb));
+      return res.getSchema();
+    },
+
     async handshake() {
       await call<ProviderPb.ProviderHandshakeResponse>("Handshake", (cb) => client.handshake(new providerPb.ProviderHandshakeRequest(), cb));
     },
 
     async configure(config) {
+      if (frontEnd === "plugin") {
+        // A plugin gets its own namespace only: `<pkg>:config:<key>` variables, args by key (pkg/resource/plugin/provider_plugin.go).
+        const req = new providerPb.ConfigureRequest();
+        const { variables, args } = pluginConfigure(config);
+        for (const [k, v] of variables) req.getVariablesMap().set(k, v);
+        req.setArgs(toStruct(args));
+        req.setAcceptsecrets(true);
+        req.setAcceptresources(true);
+        req.setSendsOldInputs(true);
+        req.setSendsOldInputsToDelete(true);
+        req.setType("pulumi:providers:volcengine-copied-image");
+        const res = await call<ProviderPb.ConfigureResponse>("Configure", (cb) => client.configure(req, cb));
+        return { acceptSecrets: res.getAcceptsecrets() };
+      }
       // For the pulumi-nodejs provider the engine sends the whole stack config with namespaced keys;
       // secret values (decrypted) wrapped in the secret envelope, since Configure uses KeepSecrets.
       const args: Record<string, unknown> = {};

@@ -16,8 +16,10 @@
 //   calls.ts     the engine-facing calls (Configure, Check, Diff, Create, Read, Update, Delete, ...)
 //   capture.ts   what the SDK registers for a dynamic resource; serializing a provider
 //   values.ts    Structs, secret envelopes, UNKNOWN, URNs
+//   front-end.ts the package's own provider plugin as the other front end (`startPlugin({frontEnd: "plugin"})`)
 //   protos.ts    gRPC and the generated protobuf modules, from @pulumi/pulumi's own directory
 export { startPlugin } from "./process";
+export { FRONT_ENDS, FRONT_END_VAR, frontEndUnderTest, pluginUrn, type FrontEnd } from "./front-end";
 export { PluginCallError } from "./calls";
 export { captureRegistration, serializeProviderText, type Registration } from "./capture";
 export { UNKNOWN, SECRET_SIG, SECRET_SIG_KEY, isSecretEnvelope, stripSecrets, toStruct, urnFor } from "./values";

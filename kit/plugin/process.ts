@@ -3,7 +3,10 @@
 // the process that started it.
 import { spawn } from "node:child_process";
 
+import { dirname, join } from "node:path";
+
 import { engineCalls } from "./calls";
+import { frontEndUnderTest, pluginDialect, type FrontEnd } from "./front-end";
 import { grpc, providerGrpcPb, type ResourceProviderClient } from "./protos";
 import type { PluginExit, PluginLogLine, PluginProcess } from "./types";
 import { delay } from "./values";
@@ -56,6 +59,12 @@ export async function startPlugin(opts: {
   project?: string;
   /** Max wait for the port line. Default 30 s. */
   startTimeoutMs?: number;
+  /** Which front end of CopiedImage: the SDK's dynamic-provider plugin (default) or the package's own
+   * plugin, `pulumi-resource-volcengine-copied-image`, spoken to in the dynamic one's terms (front-end.ts).
+   * Default: `frontEndUnderTest()`, so that one suite runs against either. */
+  frontEnd?: FrontEnd;
+  /** The engine address passed as the first argument. Default 127.0.0.1:0 (no engine: messages go to stdout). */
+  engineAddress?: string;
 }): Promise<PluginProcess> {
   installExitHooks();
   const project = opts.project ?? "test";
@@ -68,8 +77,12 @@ export async function startPlugin(opts: {
   })) {
     if (v !== undefined) env[k] = v;
   }
-  const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [opts.cwd] });
-  const child = spawn(process.execPath, [entry, "127.0.0.1:0"], {
+  const frontEnd = opts.frontEnd ?? frontEndUnderTest();
+  const entry =
+    frontEnd === "plugin"
+      ? join(dirname(require.resolve("volcengine-copied-image/package.json", { paths: [opts.cwd] })), "dist/provider/plugin/main.js")
+      : require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [opts.cwd] });
+  const child = spawn(process.execPath, [entry, opts.engineAddress ?? "127.0.0.1:0"], {
     cwd: opts.cwd,
     env,
     detached: true, // own process group, so stop()/kill() reach everything it spawns
@@ -170,7 +183,7 @@ export async function startPlugin(opts: {
     "grpc.max_receive_message_length": 400 * 1024 * 1024,
     "grpc.max_send_message_length": 400 * 1024 * 1024,
   });
-  const calls = engineCalls(client);
+  const calls = frontEnd === "plugin" ? pluginDialect(engineCalls(client, "plugin")) : engineCalls(client);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -1,41 +1,18 @@
-// Loads gRPC and the generated Pulumi protobuf modules from @pulumi/pulumi's own directory.
-//
-// Why not plain `import`: the dynamic-provider plugin and the SDK's generated `*_pb.js` files use the
-// `@grpc/grpc-js` and `google-protobuf` copies that resolve from @pulumi/pulumi. A second copy of
-// either (e.g. a different version hoisted for another package) makes messages and credentials from
-// one copy unusable with the other ("instanceof" checks fail). Resolving everything from the SDK's
-// directory guarantees one copy, whatever the top-level node_modules looks like.
-//
-// Types come from the `.d.ts` files the SDK ships next to the generated JS (proto/*_pb.d.ts) and from
-// @types/google-protobuf, which @pulumi/pulumi depends on; `import type` keeps them compile-time only.
-import { dirname } from "node:path";
-
-import type * as GrpcModule from "@grpc/grpc-js";
-import type * as StructPbModule from "google-protobuf/google/protobuf/struct_pb";
-import type * as EmptyPbModule from "google-protobuf/google/protobuf/empty_pb";
-import type * as AnyPbModule from "google-protobuf/google/protobuf/any_pb";
-import type * as ProviderPbModule from "@pulumi/pulumi/proto/provider_pb";
-import type * as ProviderGrpcPbModule from "@pulumi/pulumi/proto/provider_grpc_pb";
-import type * as PluginPbModule from "@pulumi/pulumi/proto/plugin_pb";
-import type * as StatusPbModule from "@pulumi/pulumi/proto/status_pb";
-
-/** Directory of the installed @pulumi/pulumi package. */
-export const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
-
-function fromPulumi<T>(request: string): T {
-  return require(require.resolve(request, { paths: [pulumiDir] })) as T;
-}
-
-export const grpc = fromPulumi<typeof GrpcModule>("@grpc/grpc-js");
-export const structPb = fromPulumi<typeof StructPbModule>("google-protobuf/google/protobuf/struct_pb");
-export const emptyPb = fromPulumi<typeof EmptyPbModule>("google-protobuf/google/protobuf/empty_pb");
-export const anyPb = fromPulumi<typeof AnyPbModule>("google-protobuf/google/protobuf/any_pb");
-export const providerPb = fromPulumi<typeof ProviderPbModule>("@pulumi/pulumi/proto/provider_pb");
-export const providerGrpcPb = fromPulumi<typeof ProviderGrpcPbModule>("@pulumi/pulumi/proto/provider_grpc_pb");
-export const pluginPb = fromPulumi<typeof PluginPbModule>("@pulumi/pulumi/proto/plugin_pb");
-export const statusPb = fromPulumi<typeof StatusPbModule>("@pulumi/pulumi/proto/status_pb");
-
-export type Grpc = typeof GrpcModule;
-export type ServiceError = GrpcModule.ServiceError;
-export type ResourceProviderClient = ProviderGrpcPbModule.ResourceProviderClient;
-export type Struct = StructPbModule.Struct;
+// gRPC and the generated Pulumi protobuf modules, one copy of each, resolved from @pulumi/pulumi's own
+// directory: the provider plugin loads them the same way (provider/plugin/grpc.ts says why), and the
+// drivers here must hand it messages of the same copies.
+export {
+  pulumiDir,
+  grpc,
+  structPb,
+  emptyPb,
+  anyPb,
+  providerPb,
+  providerGrpcPb,
+  pluginPb,
+  statusPb,
+  type Grpc,
+  type ServiceError,
+  type ResourceProviderClient,
+  type Struct,
+} from "../../provider/plugin/grpc";

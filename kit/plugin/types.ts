@@ -35,6 +35,8 @@ export interface PluginExit {
 /** The ResourceProvider calls the engine makes, one method per RPC. */
 export interface EngineCalls {
   getPluginInfo(): Promise<{ version: string }>;
+  /** The package schema (JSON text); the dynamic plugin answers UNIMPLEMENTED. */
+  getSchema(): Promise<string>;
   configure(config: Record<string, string | { secret: string }>): Promise<{ acceptSecrets: boolean }>;
   check(urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<CheckResult>;
   diff(

@@ -47,6 +47,14 @@ export interface CopiedImageSetArgs {
    * At most this many copies run at once (a positive integer). Default: no cap, every copy starts
    * at once (subject to the engine's `--parallel`).
    *
+   * The engine's `--parallel` (`PULUMI_PARALLEL`, the Automation API's `parallel`; default 4 per
+   * CPU) caps every resource operation of the stack, and a copy holds one of those slots for its
+   * whole copy. So at most `min(maxCopiesInFlight, --parallel)` copies run at once: copies beyond
+   * `--parallel` wait for a slot, in waves, whatever the cap. A copy waiting in its lane holds no
+   * slot. A cap below `--parallel` leaves slots to the stack's other resources; to run more copies
+   * at once than `--parallel`, raise `--parallel` (`pulumi up --parallel N`). A program that declares
+   * more copies than the engine's setting gets one info message saying so.
+   *
    * Implemented with `dependsOn` lanes: the regions (in the order given) are dealt into `cap`
    * lanes, and region `i` depends on region `i - cap`, so a copy starts only when the one before
    * it in its lane is done. A lane is a chain: when a copy fails, the later regions of its lane

@@ -16,6 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { copiedImageProviderShim } from "./shim";
 import { resourceUrnInput } from "./resource-urn";
 import { OUTPUT_ONLY_KEYS, type CopiedImageOutputs } from "../operations/model";
+import { checkPluginCanStart, noteCopyDeclared } from "./program-checks";
 
 export interface CopiedImageArgs {
   /** The custom image to copy, e.g. `image-4431h3l7hl31a0xxxx`. Required. Changing it replaces the copy. */
@@ -86,6 +87,8 @@ export class CopiedImage extends pulumi.dynamic.Resource {
    *   `customTimeouts.delete` (default 30m) the deletion.
    */
   constructor(name: string, args: CopiedImageArgs, opts?: pulumi.CustomResourceOptions) {
+    checkPluginCanStart();
+    noteCopyDeclared();
     const timeouts = opts?.customTimeouts;
     super(
       copiedImageProviderShim,

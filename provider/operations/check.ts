@@ -3,7 +3,7 @@
  * (source region, copyImageTags, keepSnapshotsOnDelete) and decides the image name: the program's, the adopted image's
  * own, the name recorded for this copy, or a newly generated one. Makes no request.
  */
-import type { ProviderSettings } from "../settings/config";
+import { ConfigError, ConfigErrors, type ProviderSettings } from "../settings/config";
 import {
   checkBoolean,
   checkDescription,
@@ -17,7 +17,7 @@ import {
 } from "./validate";
 import { OWNER_TAG_KEY, REPLACE_KEYS, autoImageName } from "./naming";
 import { withoutUndefined, type CopiedImageInputs, type Meta } from "./model";
-import type { Tunables } from "../settings/tunables";
+import { operationTimeout, type Tunables } from "../settings/tunables";
 
 type Props = Record<string, unknown>;
 
@@ -40,12 +40,10 @@ export function parseDuration(text: unknown): number | undefined {
   return consumed === text.replace(/\s+/g, "") && total > 0 ? total : undefined;
 }
 
-/** The time an operation may take: customTimeouts, else the default (update defaults to the create timeout). */
+/** The time an operation may take, from the resource's customTimeouts strings (`operationTimeout` decides). */
 export function timeoutFor(meta: Meta | undefined, op: "create" | "update" | "delete", defaults: Tunables["timeouts"]): number {
-  const given = parseDuration(meta?.timeouts?.[op]);
-  if (given !== undefined) return given;
-  if (op === "update") return parseDuration(meta?.timeouts?.create) ?? defaults.updateMs;
-  return op === "create" ? defaults.createMs : defaults.deleteMs;
+  const t = meta?.timeouts;
+  return operationTimeout({ create: parseDuration(t?.create), update: parseDuration(t?.update), delete: parseDuration(t?.delete) }, op, defaults);
 }
 
 /** JSON equality of two values, undefined counting as null. */
@@ -60,13 +58,25 @@ export function check(olds: Props, news: Props, settings: () => ProviderSettings
   try {
     configured = settings();
   } catch (e) {
-    failures.push({ property: "destinationRegion", reason: `provider configuration: ${(e as Error).message}` });
+    // A bad setting is the provider's, not an input's: named as itself, and the good settings (the
+    // configured region among them) still count.
+    const problems = e instanceof ConfigErrors ? e.problems : [e as Error];
+    for (const p of problems) {
+      const setting = p instanceof ConfigError ? p.setting : undefined;
+      failures.push({ property: setting ?? "provider configuration", reason: `provider configuration: ${p.message}` });
+    }
+    if (e instanceof ConfigErrors) configured = e.resolved;
   }
 
   add(checkImageId(news.sourceImageId));
   add(checkRegion(news.destinationRegion, "destinationRegion", true));
   const sourceRegion = news.sourceRegion ?? configured?.region;
-  if (sourceRegion === undefined) {
+  if (sourceRegion === undefined && configured === undefined) {
+    failures.push({
+      property: "sourceRegion",
+      reason: "sourceRegion is required: the provider configuration (the error above) could not be read, so no configured region is known.",
+    });
+  } else if (sourceRegion === undefined) {
     failures.push({
       property: "sourceRegion",
       reason: "sourceRegion is required when no region is configured: set it, or the stack config volcengine:region, or VOLCENGINE_REGION.",

@@ -15,9 +15,6 @@ import { formatDuration, labelOf } from "../reporting/reporter";
 import { imageFields, targetOf, type CopiedImageState } from "./model";
 import type { OperationContext, OperationEnv } from "./context";
 
-/** Answers of DeleteImages that mean "not yet": wait and try again. */
-const WAITABLE = ["OperationDenied.ImageIsCopying", "OperationDenied.ImageIsExporting", "InvalidImageStatus", "OperationDenied.ResourceLocked"];
-
 export async function deleteCopy(id: string, state: Partial<CopiedImageState>, env: OperationEnv, ctx: OperationContext): Promise<void> {
   const region = state.destinationRegion;
   if (typeof region !== "string") throw new Error(`cannot delete ${id}: its destinationRegion is not in the state.`);
@@ -40,6 +37,8 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
   let deletedNow = false;
   const deleted = await pollUntil<true>(
     async () => {
+      // "Not yet" (the image still copying, exporting, locked; throttling) is the one list of
+      // `retry-rules.ts`, whether DeleteImages answers it for the whole request or for this image.
       let perImage: VolcengineError | undefined;
       try {
         perImage = await destination.deleteImage(id, !keep);
@@ -52,8 +51,7 @@ export async function deleteCopy(id: string, state: Partial<CopiedImageState>, e
       if (perImage.code === "InvalidImage.Shared") {
         throw new Error(`${label}: cannot delete ${id} in ${region}: ${perImage.message} Stop sharing it, then run the command again.`);
       }
-      if (!WAITABLE.includes(perImage.code) && !isTransient(perImage))
-        throw new Error(`${label}: cannot delete ${id} in ${region}: ${perImage.message}`);
+      if (!isTransient(perImage)) throw new Error(`${label}: cannot delete ${id} in ${region}: ${perImage.message}`);
       lastAnswer = perImage.message;
       lastCode = perImage.code;
       return { done: false, reason: perImage.code };

@@ -19,12 +19,24 @@ const IMAGE_NAME = new RegExp(`^[A-Za-z${HAN}][A-Za-z0-9${HAN}_.\\-]*$`, "u");
 const DESCRIPTION = new RegExp(`^[A-Za-z${HAN}][A-Za-z0-9${HAN}_\\-=,.，。 ]*$`, "u");
 // Tag keys: "language characters, digits, spaces and _ . : / = + - @" (TagResources doc).
 const TAG_TEXT = /^[\p{L}\p{N} _.:/=+\-@]*$/u;
-// Not documented: real ids look like image-4431h3l7hl31a0******, i.e. "image-" and lowercase alphanumerics.
+// Not documented: real ids look like image-4431h3l7hl31a0****** ("image-" and 20 lowercase alphanumerics);
+// we accept 4 to 64 of them, so that hand-made ids (emulator seeds, tests) pass too.
 const IMAGE_ID = /^image-[a-z0-9]{4,64}$/;
 // Not documented: region ids look like cn-beijing, ap-southeast-1, cn-beijing-autodriving.
 const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,4}$/;
 // Not documented: projects are named like "default"; we allow letters, digits and _ - . up to 64.
 const PROJECT = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Every rule whole, as the failure messages state it (length included). */
+export const RULES = {
+  imageName: `1 to 128 characters; must start with a letter or a Chinese character; only letters, digits, Chinese characters, "_", "-" and "."`,
+  description: `at most 255 characters; must start with a letter or a Chinese character; only letters, digits, Chinese characters, spaces, "_", "-", "=", ",", ".", "，" and "。"`,
+  imageId: `"image-" followed by 4 to 64 lowercase letters or digits (Volcengine's own ids have 20, like image-4431h3l7hl31a0xxxx)`,
+  region: `lowercase words joined by "-": 2 or more letters, then 1 to 4 parts of lowercase letters or digits, such as cn-beijing or ap-southeast-1`,
+  project: `1 to 64 letters, digits, "_", "-" or "."`,
+  tagKey: `1 to 128 characters; must not start with "volc:" or "sys:"; only letters, digits, spaces and _ . : / = + - @`,
+  tagValue: `at most 256 characters; only letters, digits, spaces and _ . : / = + - @`,
+} as const;
 
 export const LIMITS = {
   imageNameMax: 128,
@@ -61,19 +73,27 @@ export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
 }
 
+/** What breaks a name or description rule when its length is right: its first character, or another one. */
+function wrongPart(value: string): string {
+  return /^[A-Za-z]|^\p{Script=Han}/u.test(value) ? "has a character outside the rule" : "must start with a letter or a Chinese character";
+}
+
+/** What an id that is not one gets wrong. */
+function idFault(value: string): string {
+  if (!value.startsWith("image-")) return 'it does not start with "image-"';
+  const rest = value.slice("image-".length);
+  if (!/^[a-z0-9]*$/.test(rest)) return 'it has other characters than lowercase letters and digits after "image-"';
+  return `it has ${rest.length} characters after "image-"`;
+}
+
 export function checkImageName(value: unknown, property = "imageName"): Failure | undefined {
   if (isUnknown(value)) return undefined;
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   const n = charLength(value);
   if (n < 1 || n > LIMITS.imageNameMax) {
-    return { property, reason: `${property} must be 1 to ${LIMITS.imageNameMax} characters long, got ${n}.` };
+    return { property, reason: `${property} must be 1 to ${LIMITS.imageNameMax} characters long, got ${n}; the whole rule: ${RULES.imageName}.` };
   }
-  if (!IMAGE_NAME.test(value)) {
-    return {
-      property,
-      reason: `${property} ${show(value)} must start with a letter or a Chinese character and contain only letters, digits, Chinese characters, "_", "-" and ".".`,
-    };
-  }
+  if (!IMAGE_NAME.test(value)) return { property, reason: `${property} ${show(value)} ${wrongPart(value)}; the whole rule: ${RULES.imageName}.` };
   return undefined;
 }
 
@@ -81,12 +101,14 @@ export function checkDescription(value: unknown, property = "description"): Fail
   if (value === undefined || isUnknown(value)) return undefined;
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   const n = charLength(value);
-  if (n > LIMITS.descriptionMax) return { property, reason: `${property} must be at most ${LIMITS.descriptionMax} characters long, got ${n}.` };
-  if (n > 0 && !DESCRIPTION.test(value)) {
+  if (n > LIMITS.descriptionMax) {
     return {
       property,
-      reason: `${property} ${show(value)} must start with a letter or a Chinese character and contain only letters, digits, Chinese characters, spaces, "_", "-", "=", ",", ".", "，" and "。".`,
+      reason: `${property} must be at most ${LIMITS.descriptionMax} characters long, got ${n}; the whole rule: ${RULES.description}.`,
     };
+  }
+  if (n > 0 && !DESCRIPTION.test(value)) {
+    return { property, reason: `${property} ${show(value)} ${wrongPart(value)}; the whole rule: ${RULES.description}.` };
   }
   return undefined;
 }
@@ -97,7 +119,7 @@ export function checkImageId(value: unknown, property = "sourceImageId"): Failur
     return { property, reason: `${property} is required (the id of a custom image, like image-4431h3l7hl31a0xxxx).` };
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
   if (!IMAGE_ID.test(value))
-    return { property, reason: `${property} ${show(value)} is not an image id: expected "image-" followed by lowercase letters and digits.` };
+    return { property, reason: `${property} ${show(value)} is not an image id (${idFault(value)}); the whole rule: ${RULES.imageId}.` };
   return undefined;
 }
 
@@ -107,18 +129,14 @@ export function checkRegion(value: unknown, property: string, required: boolean)
     return required ? { property, reason: `${property} is required (a Volcengine region id such as cn-shanghai).` } : undefined;
   }
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
-  if (!REGION.test(value))
-    return {
-      property,
-      reason: `${property} ${show(value)} is not a region id: expected lowercase words joined by "-", such as cn-beijing or ap-southeast-1.`,
-    };
+  if (!REGION.test(value)) return { property, reason: `${property} ${show(value)} is not a region id: expected ${RULES.region}.` };
   return undefined;
 }
 
 export function checkProjectName(value: unknown, property = "projectName"): Failure | undefined {
   if (value === undefined || isUnknown(value)) return undefined;
   if (typeof value !== "string") return { property, reason: `${property} must be a string, got ${typeName(value)}.` };
-  if (!PROJECT.test(value)) return { property, reason: `${property} ${show(value)} must be 1 to 64 letters, digits, "_", "-" or ".".` };
+  if (!PROJECT.test(value)) return { property, reason: `${property} ${show(value)} must be ${RULES.project}.` };
   return undefined;
 }
 
@@ -147,22 +165,30 @@ export function checkTags(value: unknown, property = "tags", reservedKeys: reado
   for (const [key, v] of entries) {
     const p = `${property}.${key}`;
     const n = charLength(key);
-    if (n < 1 || n > LIMITS.tagKeyMax) failures.push({ property: p, reason: `tag key must be 1 to ${LIMITS.tagKeyMax} characters long, got ${n}.` });
+    if (n < 1 || n > LIMITS.tagKeyMax)
+      failures.push({ property: p, reason: `tag key must be 1 to ${LIMITS.tagKeyMax} characters long, got ${n}; the whole rule: ${RULES.tagKey}.` });
     else if (RESERVED_TAG_PREFIXES.some((r) => key.toLowerCase().startsWith(r)))
-      failures.push({ property: p, reason: `tag key ${show(key)} must not start with "volc:" or "sys:" (reserved by Volcengine).` });
+      failures.push({
+        property: p,
+        reason: `tag key ${show(key)} must not start with "volc:" or "sys:" (reserved by Volcengine); the whole rule: ${RULES.tagKey}.`,
+      });
     else if (reservedKeys.includes(key))
       failures.push({ property: p, reason: `tag key ${show(key)} is reserved by the provider to recognise its own copies.` });
     else if (!TAG_TEXT.test(key))
-      failures.push({ property: p, reason: `tag key ${show(key)} may contain only letters, digits, spaces and _ . : / = + - @.` });
+      failures.push({ property: p, reason: `tag key ${show(key)} has a character outside the rule; the whole rule: ${RULES.tagKey}.` });
     if (isUnknown(v)) continue;
     if (typeof v !== "string") {
       failures.push({ property: p, reason: `tag value must be a string, got ${typeName(v)}.` });
       continue;
     }
     const m = charLength(v);
-    if (m > LIMITS.tagValueMax) failures.push({ property: p, reason: `tag value must be at most ${LIMITS.tagValueMax} characters long, got ${m}.` });
+    if (m > LIMITS.tagValueMax)
+      failures.push({
+        property: p,
+        reason: `tag value must be at most ${LIMITS.tagValueMax} characters long, got ${m}; the whole rule: ${RULES.tagValue}.`,
+      });
     else if (!TAG_TEXT.test(v))
-      failures.push({ property: p, reason: `tag value ${show(v)} may contain only letters, digits, spaces and _ . : / = + - @.` });
+      failures.push({ property: p, reason: `tag value ${show(v)} has a character outside the rule; the whole rule: ${RULES.tagValue}.` });
   }
   return failures;
 }

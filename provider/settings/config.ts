@@ -30,44 +30,93 @@ export interface ProviderSettings {
 
 export const DEFAULT_ENDPOINT: Endpoint = { protocol: "https:", host: "open.volcengineapi.com" };
 
+/** One setting's value and where it came from: the stack config key or the environment variable that held it. */
+interface Picked {
+  value: string;
+  from: string;
+}
+
 /** Looks up `volcengine:<key>` in config, then the environment variables in order; blank counts as unset. */
-function pick(config: ConfigSource | undefined, key: string, env: Env, ...vars: string[]): string | undefined {
+function pick(config: ConfigSource | undefined, key: string, env: Env, ...vars: string[]): Picked | undefined {
   const fromConfig = config?.get(`volcengine:${key}`);
-  if (fromConfig !== undefined && fromConfig.trim() !== "") return fromConfig.trim();
+  if (fromConfig !== undefined && fromConfig.trim() !== "") return { value: fromConfig.trim(), from: `stack config volcengine:${key}` };
   for (const v of vars) {
     const value = env[v];
-    if (value !== undefined && value.trim() !== "") return value.trim();
+    if (value !== undefined && value.trim() !== "") return { value: value.trim(), from: `environment variable ${v}` };
   }
   return undefined;
 }
 
+/** A setting that breaks its rule; the message names the setting (where its value came from) and the whole rule. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  constructor(
+    message: string,
+    /** The stack config key of the setting, e.g. `volcengine:endpoint`. */
+    readonly setting?: string,
+  ) {
+    super(message);
+  }
 }
 
+/** Every bad setting at once, with the settings as far as the good ones go (a bad one is left unset). */
+export class ConfigErrors extends ConfigError {
+  constructor(
+    readonly problems: ConfigError[],
+    readonly resolved: ProviderSettings,
+  ) {
+    super(problems.map((p) => p.message).join(" "), problems[0]?.setting);
+  }
+}
+
+/** The settings, each resolved on its own; throws ConfigErrors (naming every bad setting, keeping the good ones) if any is bad. */
 export function resolveSettings(config: ConfigSource | undefined, env: Env = process.env): ProviderSettings {
-  const accessKeyId = pick(config, "accessKey", env, "VOLCENGINE_ACCESS_KEY", "VOLC_ACCESSKEY");
-  const secretKey = pick(config, "secretKey", env, "VOLCENGINE_SECRET_KEY", "VOLC_SECRETKEY");
-  const sessionToken = pick(config, "sessionToken", env, "VOLCENGINE_SESSION_TOKEN", "VOLC_SESSIONTOKEN");
-  const region = pick(config, "region", env, "VOLCENGINE_REGION", "VOLC_REGION");
+  const problems: ConfigError[] = [];
+  const accessKeyId = pick(config, "accessKey", env, "VOLCENGINE_ACCESS_KEY", "VOLC_ACCESSKEY")?.value;
+  const secretKey = pick(config, "secretKey", env, "VOLCENGINE_SECRET_KEY", "VOLC_SECRETKEY")?.value;
+  const sessionToken = pick(config, "sessionToken", env, "VOLCENGINE_SESSION_TOKEN", "VOLC_SESSIONTOKEN")?.value;
+  const region = pick(config, "region", env, "VOLCENGINE_REGION", "VOLC_REGION")?.value;
   const endpointText = pick(config, "endpoint", env, "VOLCENGINE_ENDPOINT");
   const rate = pick(config, "maxRequestsPerSecond", env, "VOLCENGINE_MAX_REQUESTS_PER_SECOND");
-  const preflight = pick(config, "copiedImagePreflight", env, "VOLCENGINE_COPIED_IMAGE_PREFLIGHT");
+  const preflight = pick(config, "copiedImagePreflight", env, "VOLCENGINE_COPIED_IMAGE_PREFLIGHT")?.value;
 
-  let maxRequestsPerSecond: number | undefined;
-  if (rate !== undefined) {
-    maxRequestsPerSecond = Number(rate);
-    if (!Number.isFinite(maxRequestsPerSecond) || maxRequestsPerSecond <= 0) {
-      throw new ConfigError(`volcengine:maxRequestsPerSecond must be a positive number, got "${rate}".`);
+  let endpoint = DEFAULT_ENDPOINT;
+  if (endpointText !== undefined) {
+    try {
+      endpoint = parseEndpointRedacted(endpointText.value, [secretKey, sessionToken]);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(new ConfigError(`${e.message} (set by the ${endpointText.from})`, "volcengine:endpoint"));
     }
   }
-  return {
+  const settings: ProviderSettings = {
     credentials: accessKeyId && secretKey ? { accessKeyId, secretKey, sessionToken } : undefined,
     region,
-    endpoint: endpointText === undefined ? DEFAULT_ENDPOINT : parseEndpointRedacted(endpointText, [secretKey, sessionToken]),
-    maxRequestsPerSecond,
+    endpoint,
+    maxRequestsPerSecond: rate === undefined ? undefined : positiveRate(rate, problems),
     preflight: preflight !== undefined && /^(1|true|yes|on)$/i.test(preflight),
   };
+  if (problems.length > 0) {
+    // A value put in the wrong setting could be a secret: no message quotes one.
+    throw new ConfigErrors(
+      problems.map((p) => new ConfigError(redact(p.message, [secretKey, sessionToken]), p.setting)),
+      settings,
+    );
+  }
+  return settings;
+}
+
+function positiveRate(rate: Picked, problems: ConfigError[]): number | undefined {
+  const n = Number(rate.value);
+  if (Number.isFinite(n) && n > 0) return n;
+  problems.push(
+    new ConfigError(
+      `The ${rate.from} is "${rate.value}": volcengine:maxRequestsPerSecond (or VOLCENGINE_MAX_REQUESTS_PER_SECOND), the client-side ` +
+        "limit of requests per second per account, must be a finite number above 0, such as 5 or 2.5.",
+      "volcengine:maxRequestsPerSecond",
+    ),
+  );
+  return undefined;
 }
 
 /** parseEndpoint, with the secrets taken out of its message: it quotes the endpoint text, which could hold one by mistake. */

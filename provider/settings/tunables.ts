@@ -66,19 +66,40 @@ export interface Tunables {
   deletePoll: Backoff;
   /** Delete: looking whether the deleted image is gone. Default from min(deletePoll.initialMs, 1 s), doubling to deletePoll.maxMs. */
   confirmPoll: Backoff;
-  /** Defaults of the customTimeouts resource option. create 60m, update: the create timeout, delete 30m. */
-  timeouts: { createMs: number; updateMs: number; deleteMs: number };
+  /** Defaults of the customTimeouts resource option: create 60m, delete 30m. Update has none of its own: see `operationTimeout`. */
+  timeouts: { createMs: number; deleteMs: number };
 }
+
+/** Looking whether a deleted image is gone follows the delete's own pace, starting at most 1 s in. */
+function confirmPollFor(deletePoll: Backoff): Backoff {
+  return { initialMs: Math.min(deletePoll.initialMs, 1_000), maxMs: deletePoll.maxMs, factor: 2 };
+}
+
+const DEFAULT_DELETE_POLL: Backoff = { initialMs: 2_000, maxMs: 30_000, factor: 2 };
 
 export const DEFAULT_TUNABLES: Tunables = {
   requestTimeoutMs: 10_000,
   retry: DEFAULT_RETRY,
   waitPolicy: DEFAULT_WAIT_POLICY,
   copyRetry: { attempts: 8, initialMs: 500, maxMs: 10_000, factor: 2 },
-  deletePoll: { initialMs: 2_000, maxMs: 30_000, factor: 2 },
-  confirmPoll: { initialMs: 1_000, maxMs: 30_000, factor: 2 },
-  timeouts: { createMs: 60 * 60_000, updateMs: 60 * 60_000, deleteMs: 30 * 60_000 },
+  deletePoll: DEFAULT_DELETE_POLL,
+  confirmPoll: confirmPollFor(DEFAULT_DELETE_POLL),
+  timeouts: { createMs: 60 * 60_000, deleteMs: 30 * 60_000 },
 };
+
+/** The customTimeouts a resource was given, in ms (absent: not given). */
+export type GivenTimeouts = { create?: number; update?: number; delete?: number };
+
+/**
+ * The time an operation may take: its customTimeouts entry, else the default. An update (which may
+ * resume the wait of a copy) defaults to the create timeout: the one given, else the create default.
+ */
+export function operationTimeout(given: GivenTimeouts, op: "create" | "update" | "delete", defaults: Tunables["timeouts"]): number {
+  const create = given.create ?? defaults.createMs;
+  if (op === "create") return create;
+  if (op === "update") return given.update ?? create;
+  return given.delete ?? defaults.deleteMs;
+}
 
 /** What a caller may override (tests use fast values). */
 export interface TunableOverrides {
@@ -148,7 +169,7 @@ export function resolveTunables(o: TunableOverrides = {}): Tunables {
     waitPolicy: validateWaitPolicy({ ...d.waitPolicy, ...o.waitPolicy }),
     copyRetry: d.copyRetry,
     deletePoll: validateBackoff(o.deletePollMs ? "deletePollMs (min, max)" : "deletePoll", deletePoll),
-    confirmPoll: { initialMs: Math.min(deletePoll.initialMs, 1_000), maxMs: deletePoll.maxMs, factor: 2 },
+    confirmPoll: confirmPollFor(deletePoll),
     timeouts: d.timeouts,
   };
   count("copyRetry.attempts", t.copyRetry.attempts);

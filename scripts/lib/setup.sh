@@ -7,6 +7,8 @@
 #   setup_lint    eslint and prettier --check (npm run lint), every time (scripts/test only)
 #   setup_cli_for_demo / setup_cli_for_tests
 #                 the pinned Pulumi CLI (scripts/install-pulumi-cli) when no usable one is there
+#   setup_sdk_checks
+#                 the SDK generator and the Python environment the SDK suites use (scripts/sdks/)
 #
 # Figures in the messages were measured on this project's 2-core machine; README "Requirements" says how.
 
@@ -87,8 +89,9 @@ build_cli() {
   fi
   mkdir -p "$cache_root"
   log="$cache_root/pulumi-cli-build.log"
-  say "building the Pulumi CLI v3.276.0 from Go modules; once per machine: about 4 minutes on 2 cores,"
-  say "  1.9 GB of memory at peak, 3.4 GiB of Go module and build caches (log: $log)"
+  say "building the Pulumi CLI v3.276.0 and its YAML language host from Go modules; once per machine: about"
+  say "  4 minutes on 2 cores and 128 s of CPU more for the YAML host, 1.9 GB of memory at peak, 4.4 GiB of Go"
+  say "  module and build caches (log: $log)"
   for attempt in 1 2; do
     # stderr through the pipe, stdout (the bin dir) dropped; the script's own status decides.
     if PULUMI_GO="$go" "$repo/scripts/install-pulumi-cli" 2>&1 >/dev/null | tee "$log" |
@@ -117,4 +120,12 @@ setup_cli_for_demo() {
 setup_cli_for_tests() {
   if "$repo/scripts/install-pulumi-cli" --check; then return 0; fi
   build_cli || die "no Pulumi CLI for the end-to-end suite (see above)"
+}
+
+# What the SDK suites (tests/sdks) need besides Go and Node: the generator (a Go build on pulumi/pkg, once per
+# change of scripts/sdks/generator) and the Python environment (pulumi and mypy from PyPI, once). Each
+# script says what it sets up and does nothing when it is there.
+setup_sdk_checks() {
+  "$repo/scripts/sdks/generate" --build >/dev/null || die "building the SDK generator failed (see above)"
+  "$repo/scripts/sdks/python-env" >/dev/null || die "setting up the Python environment for the SDK check failed (see above)"
 }

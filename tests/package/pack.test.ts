@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, rmSync, realpathSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { captureRegistration, startPlugin } from "../harness/plugin";
@@ -146,6 +146,28 @@ test("the plugin, running in the fresh project, loads the implementation from th
     await plugin.delete(created.id, reg.urn, created.properties);
     assert.ok(!env.emulator.images("cn-shanghai").some((i) => i.ImageId === created.id));
     for (const line of plugin.logs) assertNoCanary(line.text, "plugin log");
+    assertNoCanary(JSON.stringify(created), "outputs");
+  } finally {
+    await plugin.stop();
+  }
+});
+
+test("the packed provider plugin: an executable bin in the fresh project that serves its schema and copies", async () => {
+  const bin = join(project, "node_modules/.bin/pulumi-resource-volcengine-copied-image");
+  assert.ok(statSync(bin).mode & 0o111, "the bin is executable");
+  assert.match(readFileSync(bin, "utf8"), /^#!\/usr\/bin\/env node\n/);
+  assert.ok(packedFiles.includes("provider/plugin/schema.json"), "the schema is packed");
+  const plugin = await startPlugin({ cwd: project, project: "fresh", frontEnd: "plugin", env: { VOLCENGINE_ACCESS_KEY: undefined } });
+  try {
+    assert.equal(await plugin.getSchema(), readFileSync(join(repoRoot, "provider/plugin/schema.json"), "utf8"));
+    await plugin.configure(stackConfigFor(env, { unlimitedRate: false }));
+    const urn = "urn:pulumi:dev::fresh::volcengine-copied-image:index:CopiedImage::packed-plugin";
+    const checked = await plugin.check(urn, {}, { sourceImageId: SOURCE_IMAGE, destinationRegion: "cn-hongkong" });
+    assert.deepEqual(checked.failures, []);
+    const created = await plugin.create(urn, checked.inputs);
+    assert.equal(created.properties.status, "available");
+    await plugin.delete(created.id, urn, created.properties);
+    assert.ok(!env.emulator.images("cn-hongkong").some((i) => i.ImageId === created.id));
     assertNoCanary(JSON.stringify(created), "outputs");
   } finally {
     await plugin.stop();

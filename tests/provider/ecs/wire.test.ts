@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { flatten } from "../../../provider/ecs/wire";
-import { isThrottling, isTransient } from "../../../provider/ecs/retry-rules";
+import { RETRY_LATER, isThrottling, isTransient } from "../../../provider/ecs/retry-rules";
 import { VolcengineError, adviceFor, redact } from "../../../provider/ecs/volcengine-error";
 import { TokenBucket } from "../../../provider/ecs/rate-limit";
 import { FakeClock, settle } from "../fake-clock";
@@ -81,6 +81,15 @@ test("isTransient: throttling, 5xx, 429 and transport failures are transient; th
   assert.equal(isTransient(Object.assign(new Error("x"), { code: "InternalError", httpStatus: 500 })), false);
   assert.equal(isTransient(undefined), false);
   assert.equal(isTransient("InternalError"), false);
+});
+
+test("isTransient: every code of RETRY_LATER, for the actions it names (final for the others)", () => {
+  for (const [code, rule] of Object.entries(RETRY_LATER)) {
+    for (const action of rule.onlyFor ?? ["DescribeTasks", "DeleteImages", "ModifyImageAttribute"]) {
+      assert.equal(isTransient(err(code, undefined, { action })), true, `${code} on ${action}`);
+    }
+    if (rule.onlyFor) assert.equal(isTransient(err(code, 400, { action: "CopyImage" })), false, `${code} on CopyImage`);
+  }
 });
 
 test("isThrottling: only throttling codes and HTTP 429", () => {

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   LIMITS,
+  RULES,
   UNKNOWN,
   charLength,
   checkBoolean,
@@ -279,4 +280,50 @@ test("imageNamePrefix: turns any resource name into a prefix that, with a 7-char
     const full = `${imageNamePrefix(name, 8)}-abcdef1`;
     assert.equal(checkImageName(full), undefined, `prefix of ${JSON.stringify(name)} gives invalid ${JSON.stringify(full)}`);
   }
+});
+
+// ------------------------------------------------------------------ every message states the whole rule
+
+test("an id that breaks the rule is told the whole rule, length included, and what it gets wrong", () => {
+  const whole = /the whole rule: "image-" followed by 4 to 64 lowercase letters or digits/;
+  const f = checkImageId("image-abc");
+  rejects(f, "sourceImageId", whole);
+  assert.match(f!.reason, /it has 3 characters after "image-"/);
+  rejects(checkImageId("image-" + "a".repeat(65)), "sourceImageId", /it has 65 characters after "image-"/);
+  rejects(checkImageId("image-ABCD1234", "adoptImageId"), "adoptImageId", /other characters than lowercase letters and digits/);
+  rejects(checkImageId("img-abcd1234"), "sourceImageId", /does not start with "image-"/);
+  for (const bad of ["image-abc", "image-ABCD1234", "img-abcd1234"]) assert.ok(checkImageId(bad)!.reason.includes(RULES.imageId), bad);
+});
+
+test("name, description, region, project and tag messages each state their whole rule, whichever part is broken", () => {
+  const cases: [Failure | undefined, string, RegExp][] = [
+    [checkImageName(""), RULES.imageName, /got 0/],
+    [checkImageName("a".repeat(129)), RULES.imageName, /got 129/],
+    [checkImageName("1abc"), RULES.imageName, /"1abc" must start with a letter/],
+    [checkImageName("ab c"), RULES.imageName, /"ab c" has a character outside the rule/],
+    [checkDescription("a".repeat(256)), RULES.description, /got 256/],
+    [checkDescription("a@b"), RULES.description, /"a@b" has a character outside the rule/],
+    [checkRegion("Shanghai", "destinationRegion", true), RULES.region, /Shanghai/],
+    [checkProjectName("a b"), RULES.project, /"a b"/],
+  ];
+  for (const [f, rule, what] of cases) {
+    assert.ok(f, `expected a failure for ${rule}`);
+    assert.ok(f.reason.includes(rule), `${f.reason} should state ${rule}`);
+    assert.match(f.reason, what);
+  }
+  assert.match(RULES.imageName, /1 to 128 characters/);
+  assert.match(RULES.description, /at most 255 characters/);
+  for (const [tags, rule] of [
+    [{ ["k".repeat(129)]: "v" }, RULES.tagKey],
+    [{ "volc:x": "v" }, RULES.tagKey],
+    [{ "a#b": "v" }, RULES.tagKey],
+    [{ k: "v".repeat(257) }, RULES.tagValue],
+    [{ k: "a#b" }, RULES.tagValue],
+  ] as const) {
+    const fs = checkTags(tags);
+    assert.equal(fs.length, 1, JSON.stringify(tags));
+    assert.ok(fs[0]!.reason.includes(rule), `${fs[0]!.reason} should state ${rule}`);
+  }
+  assert.match(RULES.tagKey, /1 to 128 characters/);
+  assert.match(RULES.tagValue, /at most 256 characters/);
 });

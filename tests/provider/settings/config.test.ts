@@ -2,8 +2,10 @@
 // ever carries the secret key.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { check } from "../../../provider/operations/check";
 import {
   ConfigError,
+  ConfigErrors,
   DEFAULT_ENDPOINT,
   missingCredentialsMessage,
   parseEndpoint,
@@ -190,4 +192,46 @@ test("no error message ever contains the secret key", () => {
   messages.push(missingCredentialsMessage(resolveSettings(undefined, { VOLCENGINE_SECRET_KEY: SECRET })));
   assert.equal(messages.length, endpoints.length + 2);
   for (const m of messages) assert.ok(!m.includes(SECRET), `secret key in: ${m}`);
+});
+
+// ------------------------------------------------------------------ a bad setting names itself, and only itself
+
+test("a bad setting is named with where it came from and its whole rule; the other settings still resolve", () => {
+  const env = { VOLCENGINE_REGION: "cn-beijing", VOLCENGINE_MAX_REQUESTS_PER_SECOND: "abc", VOLCENGINE_ENDPOINT: "http://example.com" };
+  let caught: unknown;
+  try {
+    resolveSettings(undefined, env);
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof ConfigErrors, String(caught));
+  assert.deepEqual(
+    caught.problems.map((p) => p.setting),
+    ["volcengine:endpoint", "volcengine:maxRequestsPerSecond"],
+  );
+  const [endpoint, rate] = caught.problems.map((p) => p.message);
+  assert.match(rate!, /environment variable VOLCENGINE_MAX_REQUESTS_PER_SECOND is "abc"/);
+  assert.match(rate!, /must be a finite number above 0, such as 5 or 2\.5/);
+  assert.match(endpoint!, /loopback.*set by the environment variable VOLCENGINE_ENDPOINT/);
+  assert.equal(caught.resolved.region, "cn-beijing", "the configured region is kept");
+  assert.equal(caught.resolved.maxRequestsPerSecond, undefined);
+  // From the stack config, the message says so.
+  assert.throws(
+    () => resolveSettings(config({ "volcengine:maxRequestsPerSecond": "-2" }), {}),
+    /stack config volcengine:maxRequestsPerSecond is "-2"/,
+  );
+});
+
+test("check: a bad setting is a failure of that setting, not of an input, and the configured region still counts", () => {
+  const env = { VOLCENGINE_REGION: "cn-beijing", VOLCENGINE_MAX_REQUESTS_PER_SECOND: "abc" };
+  const { inputs, failures } = check({}, { sourceImageId: "image-abcd1234", destinationRegion: "cn-shanghai" }, () =>
+    resolveSettings(undefined, env),
+  );
+  assert.deepEqual(
+    failures.map((f) => f.property),
+    ["volcengine:maxRequestsPerSecond"],
+  );
+  assert.match(failures[0]!.reason, /VOLCENGINE_MAX_REQUESTS_PER_SECOND is "abc"/);
+  assert.ok(!failures.some((f) => /sourceRegion is required/.test(f.reason)));
+  assert.equal(inputs.sourceRegion, "cn-beijing");
 });
