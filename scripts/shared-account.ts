@@ -13,14 +13,17 @@
  *
  *   npm run shared-account                    every row (about 3 minutes)
  *   npm run shared-account -- 8x5 1x50/free   only these rows (PROCESSESxCOPIES, "/free": no account limit)
+ *   npm run shared-account -- --before=DIR    each row also with the life cycle of another built checkout
+ *                                             (DIR/dist: e.g. main's), printed above this one's
  *
  * Prints a table; nothing here asserts. Figures depend on the machine; record them with the command.
  */
 import { fork } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { startEmulator, DEFAULT_ACCOUNT } from "../emulator";
-import { CopiedImageLifecycle } from "../provider/operations/lifecycle";
-import { resolveSettings } from "../provider/settings/config";
+import * as path from "node:path";
+import type { CopiedImageLifecycle } from "../provider/operations/lifecycle";
+import type { resolveSettings } from "../provider/settings/config";
 
 const SOURCE_REGION = "cn-beijing";
 const DESTINATION = "cn-shanghai";
@@ -32,26 +35,33 @@ interface Row {
   processes: number;
   copies: number;
   limited: boolean;
+  /** The build whose life cycle the processes run: this one, or another checkout's `dist` (`--before`). */
+  build: { name: string; dist: string };
 }
 
 interface ChildOrder {
   url: string;
   prefix: string;
   copies: number;
+  dist: string;
 }
 type ChildReport = { ready: true } | { done: true; failures: string[] };
 
 /** In a child: one pipeline's life cycle, its copies at once, as a stack with `copies` resources. */
 async function child(): Promise<void> {
   const order = await new Promise<ChildOrder>((res) => process.once("message", (m) => res(m as ChildOrder)));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lifecycle = require(path.join(order.dist, "provider/operations/lifecycle")) as { CopiedImageLifecycle: typeof CopiedImageLifecycle };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = require(path.join(order.dist, "provider/settings/config")) as { resolveSettings: typeof resolveSettings };
   const vars = {
     VOLCENGINE_ACCESS_KEY: DEFAULT_ACCOUNT.accessKey,
     VOLCENGINE_SECRET_KEY: DEFAULT_ACCOUNT.secretKey,
     VOLCENGINE_REGION: SOURCE_REGION,
     VOLCENGINE_ENDPOINT: order.url,
   };
-  const lc = new CopiedImageLifecycle({
-    settings: () => resolveSettings(undefined, vars),
+  const lc = new lifecycle.CopiedImageLifecycle({
+    settings: () => config.resolveSettings(undefined, vars),
     log: () => undefined,
     waitPolicy: { firstDelayMs: 1_000, minDelayMs: 1_000, maxDelayMs: 2_000, backoff: 1.5, budgetGapsMs: undefined },
   });
@@ -95,7 +105,7 @@ async function run(row: Row): Promise<string[]> {
     await Promise.all(
       children.map((c, p) => {
         const ready = new Promise((res) => c.on("message", (m: ChildReport) => "ready" in m && res(m)));
-        c.send({ url: emu.url, prefix: `p${p}`, copies: row.copies } satisfies ChildOrder);
+        c.send({ url: emu.url, prefix: `p${p}`, copies: row.copies, dist: row.build.dist } satisfies ChildOrder);
         return ready;
       }),
     );
@@ -116,6 +126,7 @@ async function run(row: Row): Promise<string[]> {
     const once = copies.length === wanted && names.size === wanted && startedOnce === wanted;
     for (const f of failures.slice(0, 3)) console.error(`  failure: ${f}`);
     return [
+      row.build.name,
       `${row.processes} x ${row.copies}`,
       row.limited ? `${LIMIT_PER_SECOND}/s` : "none",
       `${copies.length}/${wanted}${once ? ", each once" : `, NOT once (${names.size} names, ${startedOnce} CopyImage)`}`,
@@ -139,18 +150,31 @@ function printTable(header: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
+/** This build's `dist` (the script runs from `dist/scripts`). */
+const THIS_DIST = path.resolve(__dirname, "..");
+
 function parseRows(args: string[]): Row[] {
-  const all: Row[] = [
+  const before = args.find((a) => a.startsWith("--before="));
+  const shapes = args.filter((a) => a !== before);
+  const all = [
     { processes: 8, copies: 5, limited: true },
     { processes: 20, copies: 5, limited: true },
     { processes: 1, copies: 50, limited: false },
   ];
-  if (args.length === 0) return all;
-  return args.map((a) => {
-    const m = /^(\d+)x(\d+)(\/free)?$/.exec(a);
-    if (!m) throw new Error(`rows are PROCESSESxCOPIES, optionally with /free (no account limit), e.g. 8x5 or 1x50/free; got ${a}`);
-    return { processes: Number(m[1]), copies: Number(m[2]), limited: !m[3] };
-  });
+  const rows =
+    shapes.length === 0
+      ? all
+      : shapes.map((a) => {
+          const m = /^(\d+)x(\d+)(\/free)?$/.exec(a);
+          if (!m) throw new Error(`rows are PROCESSESxCOPIES, optionally with /free (no account limit), e.g. 8x5 or 1x50/free; got ${a}`);
+          return { processes: Number(m[1]), copies: Number(m[2]), limited: !m[3] };
+        });
+  const builds = [{ name: "this build", dist: THIS_DIST }];
+  if (before) {
+    const dir = path.resolve(before.slice("--before=".length));
+    builds.unshift({ name: `before (${path.basename(dir)})`, dist: path.join(dir, "dist") });
+  }
+  return rows.flatMap((r) => builds.map((build) => ({ ...r, build })));
 }
 
 async function main(): Promise<void> {
@@ -160,6 +184,7 @@ async function main(): Promise<void> {
   for (const row of rows) results.push(await run(row));
   printTable(
     [
+      "life cycle",
       "processes x copies",
       "account limit",
       "copies made",

@@ -9,13 +9,21 @@
  * (`volcengine:maxRequestsPerSecond` changes it).
  *
  * The account's real limit, and how many other pipelines share it, stay unknown: the bucket only
- * hears throttling answers. As in TCP's CUBIC and the AWS SDKs' adaptive retry mode, its rate is cut
- * by a factor on every throttling answer (`penalize`; one flight of answers compounds the cut, which
- * is how a process far over its share gets there in one round trip) and grows back along a cubic in
- * the time since the cut (`reward`): quickly to near the rate that was cut, slowly past it, then
- * faster. Each process so settles near its share by itself. The bucket holds at most the burst scaled
- * to the current rate, and after a throttling answer the next request waits a random part of an
- * interval, so processes throttled together do not come back together.
+ * hears the answers. Three rules, in the manner of TCP's congestion control, with their numbers in
+ * `DEFAULT_THROTTLING` (`settings/tunables.ts`):
+ *
+ * - Slow start: the first burst is released by the answers, one request first, then two more for
+ *   each answer that was not a throttling one, so that jobs starting together on one account each
+ *   learn from one request instead of all sending their bursts into the limit. Alone, the burst is
+ *   out after a few round trips. Until it is, time alone adds tokens at the floor only (a start
+ *   whose answers never come still goes on). The first throttling answer ends it.
+ * - A throttling answer cuts the rate by a factor, down to a floor, once for the requests that left
+ *   at the old rate (`penalize`: an answer to a request sent before the last cut is news that the
+ *   cut already took in). The next request waits a random part of an interval at the new rate, so
+ *   that jobs throttled together do not come back together.
+ * - An answer that went through, to a request that had waited for its token (the rate, not the
+ *   caller, was the limit), raises the rate by a fraction (`reward`). Growth per request rather
+ *   than per second: a job's throttled share then does not depend on how slow the limit makes it.
  *
  * Volcengine documents no Retry-After-like header for its flow-limit answers (reference §7, §9 say
  * nothing of one; [UNCONFIRMED]): nothing here reads one, so whether or not the service sends one
@@ -36,18 +44,27 @@ export interface RateLimitOptions {
   random?: () => number;
 }
 
+/** What `take` hands out, to give back with the answer: when the request left, and whether it waited for its token. */
+export interface Ticket {
+  readonly at: number;
+  readonly waited: boolean;
+}
+
 export class TokenBucket {
   private readonly ceiling: number;
   private readonly burst: number;
   private readonly throttling: ThrottlingResponse;
   private rate: number;
-  /** The rate the last throttling answer cut, and when. */
-  private peak: number;
-  private cutAt = -Infinity;
   private tokens: number;
+  /** The part of the first burst that answers have not released yet (slow start). */
+  private held: number;
+  /** When the rate was last cut. */
+  private cutAt = -Infinity;
   private last: number;
   private readonly clock: Clock;
   private readonly random: () => number;
+  /** Wakes the request waiting for a token, when slow start releases some. */
+  private wake?: () => void;
   /** Requests waiting for a token, in order, so a burst of callers is served first come first served. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -56,44 +73,52 @@ export class TokenBucket {
     this.burst = options.burst ?? DEFAULT_RATE.burst;
     this.throttling = validateThrottling({ ...DEFAULT_THROTTLING, ...options.throttling });
     this.rate = this.ceiling;
-    this.peak = this.ceiling;
-    this.tokens = this.burst;
+    this.tokens = Math.min(1, this.burst);
+    this.held = this.burst - this.tokens;
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.last = this.clock.now();
   }
 
-  /** Resolves when the caller may send one request. */
-  take(signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.waitForToken(signal));
+  /** Resolves when the caller may send one request, with the ticket to hand back with its answer. */
+  take(signal?: AbortSignal): Promise<Ticket> {
+    const asked = this.clock.now();
+    const turn = this.queue.then(() => this.waitForToken(signal)).then(() => ({ at: this.clock.now(), waited: this.clock.now() > asked }));
     // A failed (aborted) turn must not block the callers behind it.
-    this.queue = turn.catch(() => undefined);
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
-  /** The service said we were too fast: cut the rate (not below the floor), drain the bucket, and add a random wait. */
-  penalize(): void {
+  /** A throttling answer: cut the rate (once per flight, not below the floor), end slow start, and add a random wait. */
+  penalize(ticket: Ticket): void {
     // Account for the time up to now at the old rate first; otherwise the next refill credits the
     // whole interval since the last take at the cut rate, undoing the drain and the cut.
     this.refill();
-    this.peak = this.rate;
-    this.cutAt = this.clock.now();
-    this.rate = Math.max(Math.min(this.throttling.floorPerSecond, this.ceiling), this.rate * this.throttling.cut);
-    // The next request waits a random part of an interval at the new rate, so that processes
-    // throttled at once spread out. Not added up over several answers: the cut already compounds.
+    if (ticket.at >= this.cutAt) {
+      this.rate = Math.max(Math.min(this.throttling.floorPerSecond, this.ceiling), this.rate * this.throttling.cut);
+      this.cutAt = this.clock.now();
+    }
+    this.held = 0;
+    this.wake?.(); // to wait at the new rate, not in slow start's
+    // The next request waits a random part of an interval at the new rate (full jitter), so that
+    // processes throttled at once spread out.
     this.tokens = Math.min(this.tokens, 1 - this.random());
   }
 
-  /**
-   * A request went through: the rate follows a cubic in the time since the last cut (CUBIC's, scaled
-   * to the rate that was cut): back near that rate quickly, flat around it, then probing beyond it
-   * faster and faster the longer nothing is throttled; at most doubling with one answer.
-   */
-  reward(): void {
+  /** An answer that was not a throttling one: in slow start two more of the first burst may go; else, if the rate held that request back, it grows. */
+  reward(ticket: Ticket): void {
     this.refill();
-    const t = (this.clock.now() - this.cutAt) / 1000 / this.throttling.recoverySeconds - 1;
-    const cubic = this.peak * (1 + (1 - this.throttling.cut) * t * t * t);
-    this.rate = Math.min(this.ceiling, 2 * this.rate, Math.max(this.rate, cubic));
+    if (this.held > 0) {
+      const released = Math.min(2, this.held);
+      this.held -= released;
+      this.tokens += released;
+      this.wake?.();
+    } else if (ticket.waited) {
+      this.rate = Math.min(this.ceiling, this.rate * (1 + this.throttling.growth));
+    }
   }
 
   /** Current sustained rate, for tests and the scripts. */
@@ -101,16 +126,21 @@ export class TokenBucket {
     return this.rate;
   }
 
-  /** Tokens the bucket can hold: the burst at the ceiling, scaled down with the rate, at least one. */
+  /** Tokens the bucket can hold: the burst at the ceiling, scaled down with the rate, at least one; less what slow start holds. */
   private capacity(): number {
-    return Math.max(1, (this.burst * this.rate) / this.ceiling);
+    return Math.max(1, (this.burst * this.rate) / this.ceiling - this.held);
+  }
+
+  /** Tokens per second that time adds: in slow start only at the floor, the answers release the rest. */
+  private fillRate(): number {
+    return this.held > 0 ? Math.min(this.rate, this.throttling.floorPerSecond) : this.rate;
   }
 
   private refill(): void {
     const now = this.clock.now();
     const elapsed = Math.max(0, now - this.last) / 1000;
     this.last = now;
-    this.tokens = Math.min(this.capacity(), this.tokens + elapsed * this.rate);
+    this.tokens = Math.min(this.capacity(), this.tokens + elapsed * this.fillRate());
   }
 
   private async waitForToken(signal?: AbortSignal): Promise<void> {
@@ -120,8 +150,17 @@ export class TokenBucket {
         this.tokens -= 1;
         return;
       }
-      const ms = Math.ceil(((1 - this.tokens) / this.rate) * 1000);
-      await this.clock.sleep(ms, signal);
+      const ms = Math.ceil(((1 - this.tokens) / this.fillRate()) * 1000);
+      // In slow start an answer may release tokens before then: it wakes the waiter.
+      const woken = new AbortController();
+      this.wake = () => woken.abort();
+      try {
+        await this.clock.sleep(ms, signal ? AbortSignal.any([signal, woken.signal]) : woken.signal);
+      } catch (e) {
+        if (signal?.aborted || !woken.signal.aborted) throw e;
+      } finally {
+        this.wake = undefined;
+      }
     }
   }
 }

@@ -205,7 +205,7 @@ export class WireClient {
   ): Promise<{ result: T; requestId?: string }> {
     if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
     const limiter = this.options.rateLimiter;
-    await limiter?.take(signal);
+    const ticket = await limiter?.take(signal);
     const api = this.service(region).createAPI<Record<string, string>, T>(action, { method: "GET", Version: ECS_VERSION });
     let raw: unknown;
     try {
@@ -216,15 +216,19 @@ export class WireClient {
       if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
       throw this.transportError(e, action, region);
     }
-    // The limiter hears every answer that came back: a throttling one cuts its rate, a good one grows it back.
+    // The limiter hears every answer that came back: a throttling one cuts its rate; any other went
+    // through the account's limit (an error answer too) and may grow it back.
     let answer: ReturnType<typeof readAnswer>;
     try {
       answer = readAnswer(raw, action, region, (text) => this.clean(text));
     } catch (e) {
-      if (isThrottling(e)) limiter?.penalize();
+      if (limiter && ticket) {
+        if (isThrottling(e)) limiter.penalize(ticket);
+        else limiter.reward(ticket);
+      }
       throw e;
     }
-    limiter?.reward();
+    if (limiter && ticket) limiter.reward(ticket);
     const { result, from } = answer;
     return { result: check ? check(result, from) : (result as T), requestId: from.requestId };
   }
