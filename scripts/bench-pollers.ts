@@ -10,6 +10,7 @@ import { resolveSettings } from "../provider/settings/config";
 import { WireClient } from "../provider/ecs/wire";
 import { DestinationRegionClient, SourceRegionClient } from "../provider/ecs/client";
 import type { Clock } from "../provider/settings/clock";
+import { TERRAFORM_CADENCE_GAPS_MS, cadenceLookAt } from "../provider/waiting/wait-policy";
 
 /** How much faster than real time the emulators' clocks run (set once by bench.ts). */
 let speed = 20;
@@ -120,7 +121,7 @@ export async function runBaseline(durationMs: number, copies: number, profile: P
       // and makes slightly fewer calls than this; a fixed grid keeps the comparison about the cadence.
       const start = clock.now();
       for (let n = 1; ; n++) {
-        const at = start + cadenceTime(n);
+        const at = start + cadenceLookAt(TERRAFORM_CADENCE_GAPS_MS, n);
         await clock.sleep(Math.max(0, at - clock.now()));
         const tasks = await destination.describeTasksForImages([id]);
         const task = tasks[tasks.length - 1];
@@ -134,14 +135,6 @@ export async function runBaseline(durationMs: number, copies: number, profile: P
   const run = { calls: countCalls(emu), latencies, simWallMs: clock.now() - simStart, realWallMs: performance.now() - realStart };
   await emu.stop();
   return run;
-}
-
-/** When the Terraform cadence makes its n-th look (n >= 1), in ms after the copy started. */
-function cadenceTime(n: number): number {
-  const gaps = [1_000, 2_000, 4_000, 8_000];
-  let t = 0;
-  for (let i = 0; i < Math.min(n, gaps.length); i++) t += gaps[i];
-  return t + Math.max(0, n - gaps.length) * 10_000;
 }
 
 function countCalls(emu: EmulatorHandle): Record<string, number> {

@@ -62,7 +62,7 @@ export interface Tunables {
   requestTimeoutMs: number;
   /** Retries of one request by the wire. */
   retry: RetryPolicy;
-  /** Waiting for copy tasks (`poll-schedule.ts`). */
+  /** Waiting for copy tasks (`waiting/wait-policy.ts`). */
   waitPolicy: WaitPolicy;
   /** CopyImage after a 5xx that left no copy behind: up to `attempts` tries. Default 8, from 500 ms doubling to 10 s. */
   copyRetry: Backoff & { attempts: number };
@@ -157,7 +157,7 @@ export function validateRetry(r: RetryPolicy): RetryPolicy {
   return r;
 }
 
-/** The wait policy's own rules live with the schedule that obeys them (`poll-schedule.ts`). */
+/** The wait policy's own rules live with it (`waiting/wait-policy.ts`). */
 export function validateWaitPolicy(p: WaitPolicy): WaitPolicy {
   checkWaitPolicy(p);
   return p;

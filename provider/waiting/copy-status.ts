@@ -1,11 +1,16 @@
-/**
- * The short, changing status line of a copy in progress (`copying 57%, about 6m left`), and the
- * persistent line at its end, from the waiter's progress reports. The estimate of time left is the
- * poll schedule's own (`PollSchedule.remainingMs`, carried in each report): one model of the finish,
- * in one place. Times are on the waiter's clock, so simulated clocks give simulated estimates.
- */
-import type { Progress } from "./waiters";
+/** What a wait reports (`Progress`), the status line it makes (`copying 57%, about 6m left`) and the line at its end. */
 import { formatDuration, type Reporter } from "../reporting/reporter";
+
+/** One progress report of a wait, on the waiter's clock. `remainingMs`: the time left at the recent rate of `Process` (`PollSchedule.remainingMs`). */
+export interface Progress {
+  imageId: string;
+  taskId?: string;
+  status: string;
+  process: number;
+  elapsedMs: number;
+  remainingMs?: number;
+}
+
 /** "about 6m left", "about 1h05m left", "less than a minute left". */
 export function formatTimeLeft(ms: number): string {
   if (!(ms >= 0) || !Number.isFinite(ms)) return "";
@@ -15,12 +20,7 @@ export function formatTimeLeft(ms: number): string {
   return `about ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m left`;
 }
 
-const PHASES: Record<string, string> = {
-  Pending: "copy queued",
-  Running: "copying",
-  Succeeded: "copied",
-  Failed: "copy failed",
-};
+const PHASES: Record<string, string> = { Pending: "copy queued", Running: "copying", Succeeded: "copied", Failed: "copy failed" };
 
 /** The status line for one progress report. */
 export function copyStatusText(p: Progress): string {
@@ -30,15 +30,11 @@ export function copyStatusText(p: Progress): string {
   return left ? `${phase} ${percent}%, ${left}` : `${phase} ${percent}%`;
 }
 
-/**
- * The waiter's `onProgress` for one copy: every report becomes the resource's status; the end of a
- * successful copy is also said once, persistently (which image, how long, which task).
- */
+/** The `onProgress` of one copy's wait: each report becomes the resource's status; a success is also said once, persistently. */
 export function copyProgressReporter(reporter: Reporter, imageId: string): (p: Progress) => void {
   return (p) => {
     reporter.status(copyStatusText(p), { percent: p.process, final: p.status === "Succeeded" || p.status === "Failed" });
-    if (p.status === "Succeeded") {
+    if (p.status === "Succeeded")
       reporter.info(`${imageId} succeeded, 100% after ${formatDuration(p.elapsedMs)}${p.taskId ? ` (task ${p.taskId})` : ""}`);
-    }
   };
 }

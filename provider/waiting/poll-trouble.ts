@@ -1,9 +1,6 @@
 /**
- * What a region's polls have met lately: since when they have been failing and the last failure
- * (any attempt, the wire's retries included), or a request unanswered for a while. A wait that the
- * deadline or the gateway ends says this in its outcome (`PollTrouble`). Apart from `task-watcher.ts`
- * because it is bookkeeping about the gateway, not about any one copy: the watcher tells it when a
- * request starts, fails, is answered, and asks it what to say.
+ * What a region's polls have met lately: failing since when, with the last failure (the wire's retries
+ * included), or a request unanswered for a while; a wait the deadline or the gateway ends says it.
  */
 import { VolcengineError } from "../ecs/volcengine-error";
 import type { PollTrouble } from "./wait-outcome";
@@ -12,23 +9,19 @@ import type { PollTrouble } from "./wait-outcome";
 const SLOW_ANSWER_MS = 5_000;
 
 export class PollTroubleTracker {
-  /** Since when the polls have been failing, and the last failure; cleared by an answered
-   * DescribeTasks, and when no one waits any more. */
+  /** Failing since when, with the last failure: cleared by an answered DescribeTasks, and when no one waits. */
   private failing?: { since: number; action: string; error: unknown };
-  /** The request of the running poll: which action, since when. */
+  /** The request of the running poll (`started`, until `settled`, answered or not). */
   private inFlight?: { action: string; since: number };
 
-  /** A poll's request goes out. */
   started(action: string, since: number): void {
     this.inFlight = { action, since };
   }
 
-  /** The poll's request ended, answered or not. */
   settled(): void {
     this.inFlight = undefined;
   }
 
-  /** The polls work again (an answered DescribeTasks), or no one waits any more. */
   clear(): void {
     this.failing = undefined;
   }

@@ -1,15 +1,8 @@
 /**
- * Waiting for copy tasks, as a small state machine apart from HTTP (in the manner of the AWS SDK
- * v3 waiters): explicit first/min/max delays, a deadline, an abort signal, progress callbacks.
- *
- * Parts:
- * - `PollSchedule` (`poll-schedule.ts`): when to look next for one copy (options in `wait-policy.ts`).
- * - `Waiters` (`waiters.ts`): who waits for which image, and what each wait reports.
- * - `PollTroubleTracker` (`poll-trouble.ts`): what the region's polls have met lately.
- * - `TaskWatcher`: one per destination region and account. All copies waiting in that region share
- *   it, and each of its polls is ONE DescribeTasks call for all of them (up to 100 ids a call),
- *   made when the earliest of them is due. A wait resolves with how it ended (`wait-outcome.ts`);
- *   it never throws.
+ * Waiting for copy tasks, as the AWS SDK v3 waiters do: a look reads the tasks and says what each state
+ * means; the loop only loops. One `TaskWatcher` per destination region and account, shared by every
+ * copy waiting there: each look is ONE DescribeTasks call (up to 100 ids a call) for the copies that
+ * are due and those that ride along (`poll-schedule.ts`). A wait resolves with how it ended; never throws.
  */
 import type { ImageRecord, TaskRecord } from "../ecs/client";
 import type { CallBounds } from "../ecs/wire";
@@ -17,14 +10,12 @@ import { isTransient } from "../ecs/retry-rules";
 import { VolcengineError } from "../ecs/volcengine-error";
 import { realClock, type Clock } from "../settings/clock";
 import { atDeadline } from "../ecs/deadline";
-import type { WaitEnd, WaitOutcome } from "./wait-outcome";
+import type { WaitEnd, WaitOptions, WaitOutcome } from "./wait-outcome";
 import { PollSchedule } from "./poll-schedule";
 import { DEFAULT_WAIT_POLICY, type WaitPolicy } from "./wait-policy";
 import { PollTroubleTracker } from "./poll-trouble";
-import { Waiters, newWaiter, reportProgress, type Waiter, type WaitOptions } from "./waiters";
 
-/** What a TaskWatcher needs from the ECS client of its region. `bounds`: the deadline of the waits a
- * poll serves, and a hook told of every failed attempt (so a wait can say what the gateway answers). */
+/** The ECS client of the region. `bounds`: the waits' deadline, and a hook told of every failed attempt (what the gateway answers). */
 export interface TaskSource {
   describeTasksForImages(imageIds: readonly string[], bounds?: CallBounds): Promise<TaskRecord[]>;
   describeImages(imageIds: readonly string[], bounds?: CallBounds): Promise<ImageRecord[]>;
@@ -33,22 +24,39 @@ export interface TaskSource {
 /** Picks the task that tracks this copy: Type CopyImage where given, the newest first. */
 function copyTaskFor(tasks: TaskRecord[], imageId: string): TaskRecord | undefined {
   const mine = tasks.filter((t) => t.ResourceId === imageId && (t.Type === undefined || t.Type === "CopyImage"));
-  mine.sort((a, b) => String(b.CreatedAt ?? "").localeCompare(String(a.CreatedAt ?? "")));
-  return mine[0];
+  return mine.sort((a, b) => String(b.CreatedAt ?? "").localeCompare(String(a.CreatedAt ?? "")))[0];
 }
 
-/** How early a timer may fire (clock rounding), ms: a copy due this soon counts as due. */
-const TIMER_EARLY_MS = 50;
+/** What one wait knows. `cleanup` removes its abort listener and deadline timer (one process-wide signal serves every wait). */
+interface Waiter extends WaitOptions {
+  imageId: string;
+  schedule: PollSchedule;
+  taskId?: string;
+  process: number;
+  lastImageCheck: number;
+  resolve: (o: WaitOutcome) => void;
+  cleanup: () => void;
+}
+
+/** Tells a wait's caller of its progress; a report never breaks the wait (nor becomes an unhandled rejection). */
+function reportProgress(w: Waiter, status: string, now: number): void {
+  const remainingMs = status === "Running" ? w.schedule.remainingMs(now) : undefined;
+  const elapsedMs = now - w.schedule.startedAt;
+  try {
+    w.onProgress?.({ imageId: w.imageId, taskId: w.taskId, status, process: w.process, elapsedMs, remainingMs });
+  } catch {
+    // ignored (see above)
+  }
+}
+
+const idsOf = (waiters: Iterable<Waiter>) => [...new Set([...waiters].map((w) => w.imageId))];
 
 export class TaskWatcher {
-  private readonly waiters = new Waiters();
+  private readonly waiters = new Set<Waiter>();
   private cancelTimer?: () => void;
   private wakeAt = Infinity;
   private polling = false;
-  /** What this region's polls have met lately (`poll-trouble.ts`). */
   private readonly trouble = new PollTroubleTracker();
-  /** Number of DescribeTasks rounds made (for tests and the benchmark). */
-  polls = 0;
 
   constructor(
     readonly region: string,
@@ -62,226 +70,155 @@ export class TaskWatcher {
   wait(imageId: string, opts: WaitOptions): Promise<WaitOutcome> {
     return new Promise<WaitOutcome>((resolve) => {
       const now = this.clock.now();
-      const w = newWaiter(imageId, opts, new PollSchedule(this.policy, now), now, resolve);
-      const cleanups: (() => void)[] = [];
-      if (opts.signal) {
-        const signal = opts.signal;
-        if (signal.aborted) return resolve(this.ended(w, { kind: "interrupted" }));
-        const onAbort = () => this.end(w, { kind: "interrupted" });
-        signal.addEventListener("abort", onAbort, { once: true });
-        cleanups.push(() => signal.removeEventListener("abort", onAbort));
-      }
+      const schedule = new PollSchedule(this.policy, now);
+      const w: Waiter = { ...opts, imageId, schedule, process: opts.lastProcess ?? 0, lastImageCheck: now, resolve, cleanup: () => undefined };
+      const { signal } = opts;
+      const onAbort = () => this.end(w, { kind: "interrupted" });
+      signal?.addEventListener("abort", onAbort, { once: true });
       // The deadline ends the wait on time even while a poll is stuck (a hanging gateway, the wire's retries).
-      cleanups.push(atDeadline(this.clock, opts.deadline, () => this.end(w, { kind: "timedOut" })));
-      w.cleanup = () => cleanups.forEach((c) => c());
+      const stopDeadline = atDeadline(this.clock, opts.deadline, () => this.end(w, { kind: "timedOut" }));
+      w.cleanup = () => {
+        signal?.removeEventListener("abort", onAbort);
+        stopDeadline();
+      };
       this.waiters.add(w);
+      if (signal?.aborted) return this.end(w, { kind: "interrupted" });
       this.reschedule();
     });
   }
 
   /** Images currently waited for. */
   pending(): string[] {
-    return this.waiters.images();
+    return idsOf(this.waiters);
   }
 
-  /** The outcome for a waiter, with what was seen of it (and, for a wait the gateway ended, what it answered). */
-  private ended(w: Waiter, how: WaitEnd): WaitOutcome {
+  /** Ends a wait that is still on, with what was seen of it (and, for a wait the gateway ended, what it answered). */
+  private end(w: Waiter, how: WaitEnd): void {
+    if (!this.waiters.has(w)) return;
     const now = this.clock.now();
     const pollTrouble = how.kind === "timedOut" || how.kind === "pollError" ? this.trouble.at(now) : undefined;
-    return {
-      ...how,
-      imageId: w.imageId,
-      region: this.region,
-      taskId: w.taskId,
-      lastProcess: w.process,
-      waitedMs: now - w.startedAt,
-      ...(pollTrouble ? { pollTrouble } : {}),
-    } as WaitOutcome;
+    const seen = { imageId: w.imageId, region: this.region, taskId: w.taskId, lastProcess: w.process, waitedMs: now - w.schedule.startedAt };
+    this.waiters.delete(w); // after the trouble is read: the last one out clears it
+    this.reschedule();
+    w.cleanup();
+    w.resolve({ ...how, ...seen, ...(pollTrouble ? { pollTrouble } : {}) } as WaitOutcome);
   }
 
   /** Bounds of a poll's request: the latest deadline among the waits it serves, and failure notes. */
   private bounds(action: string, waiters: Waiter[]): CallBounds {
-    let deadline = -Infinity;
-    for (const w of waiters) deadline = Math.max(deadline, w.deadline);
     const since = this.clock.now();
     this.trouble.started(action, since);
-    return { deadline, onAttemptFailed: (e) => this.trouble.noteFailure(action, e, since) };
-  }
-
-  /** Ends a wait that is still on, with that outcome. */
-  private end(w: Waiter, how: WaitEnd): void {
-    if (!this.isWaiting(w)) return;
-    const outcome = this.ended(w, how); // before the waiter leaves: the last one out clears the trouble
-    this.settle(w, () => w.resolve(outcome));
+    return { deadline: Math.max(...waiters.map((w) => w.deadline)), onAttemptFailed: (e) => this.trouble.noteFailure(action, e, since) };
   }
 
   private reschedule(): void {
-    if (this.polling) return; // the running poll reschedules when it ends
-    const waiters = this.waiters.all();
-    if (waiters.length === 0) {
-      this.cancelTimer?.();
-      this.cancelTimer = undefined;
-      this.wakeAt = Infinity;
-      this.trouble.clear();
-      return;
-    }
+    if (this.polling) return; // the running look reschedules when it ends
     let next = Infinity;
-    for (const w of waiters) next = Math.min(next, w.dueAt, w.deadline);
-    if (this.cancelTimer && next >= this.wakeAt) return;
+    for (const w of this.waiters) next = Math.min(next, w.schedule.dueAt, w.deadline);
+    if (this.cancelTimer && next >= this.wakeAt && next < Infinity) return;
     this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.wakeAt = next;
-    this.cancelTimer = this.clock.setTimer(() => void this.tick(), next - this.clock.now());
+    if (next < Infinity) this.cancelTimer = this.clock.setTimer(() => void this.tick(), next - this.clock.now());
+    else this.trouble.clear(); // no one waits any more
   }
 
   private async tick(): Promise<void> {
     this.cancelTimer = undefined;
+    const early = this.wakeAt > this.clock.now(); // a timer may fire a hair early (clock rounding): no look before it is due
     this.wakeAt = Infinity;
+    if (early) return this.reschedule();
     this.polling = true;
     try {
-      await this.poll();
+      await this.look();
     } catch (e) {
-      // poll() handles API errors itself; anything else fails the waiters rather than the process.
-      for (const w of this.waiters.all()) this.end(w, { kind: "pollError", error: e as Error });
+      // look() handles API errors itself; anything else fails the waiters rather than the process.
+      for (const w of [...this.waiters]) this.end(w, { kind: "pollError", error: e as Error });
     } finally {
       this.polling = false;
       this.reschedule();
     }
   }
 
-  private async poll(): Promise<void> {
-    const now0 = this.clock.now();
-    for (const w of this.waiters.all()) if (now0 >= w.deadline) this.end(w, { kind: "timedOut" });
-    // The copies that are due ask for this call; the others ride along only where their budget affords
-    // the look (it counts against it), so that no copy is read by more calls than its cadence allows,
-    // and not just before their own finish window (see `PollSchedule.welcomes`). A copy due a moment
-    // later is not taken early: that look could be the one it planned in its window, wasted.
-    const waiters = this.waiters.all().filter((w) => w.dueAt <= now0 + TIMER_EARLY_MS || w.schedule.welcomes(now0));
+  /** One look: one DescribeTasks call for every copy that wants it, then what each answer means. */
+  private async look(): Promise<void> {
+    const sentAt = this.clock.now();
+    for (const w of [...this.waiters]) if (sentAt >= w.deadline) this.end(w, { kind: "timedOut" });
+    const waiters = [...this.waiters].filter((w) => w.schedule.wantsLook(sentAt));
     if (waiters.length === 0) return;
-    const ids = [...new Set(waiters.map((w) => w.imageId))];
     let tasks: TaskRecord[];
-    const startedAt = this.clock.now();
     try {
-      this.polls++;
-      tasks = await this.source.describeTasksForImages(ids, this.bounds("DescribeTasks", waiters));
+      tasks = await this.source.describeTasksForImages(idsOf(waiters), this.bounds("DescribeTasks", waiters));
       this.trouble.clear();
     } catch (e) {
-      this.pollFailed("DescribeTasks", e, waiters, startedAt);
-      return;
+      return this.lookFailed("DescribeTasks", e, waiters, sentAt);
     } finally {
       this.trouble.settled();
     }
     const now = this.clock.now();
-    const needImageCheck: Waiter[] = [];
+    const { invisibleGraceMs, imageCheckEveryMs } = this.policy;
+    const toCheck: Waiter[] = [];
     const succeeded: Waiter[] = [];
-    const planNext = (w: Waiter) => {
-      w.dueAt = now + w.schedule.nextDelay(now, startedAt);
-    };
-    for (const w of waiters) {
-      if (!this.isWaiting(w)) continue;
+    for (const w of waiters.filter((x) => this.waiters.has(x))) {
+      w.schedule.looked(sentAt);
       const task = copyTaskFor(tasks, w.imageId);
-      if (!task) {
-        // Not visible yet (eventual consistency), or long gone (a resumed old copy): ask DescribeImages
-        // after the grace period, and from time to time anyway.
-        if (now - w.startedAt >= this.policy.invisibleGraceMs || now - w.lastImageCheck >= this.policy.imageCheckEveryMs) needImageCheck.push(w);
-        planNext(w);
-        continue;
-      }
+      // Not visible yet (eventual consistency), or long gone (a resumed old copy): DescribeImages decides
+      // after the grace period; and from time to time anyway, whether the image still exists.
+      const checkDue = now - w.lastImageCheck >= imageCheckEveryMs;
+      if (!task && (checkDue || now - w.schedule.startedAt >= invisibleGraceMs)) toCheck.push(w);
+      if (!task) continue;
       w.taskId = task.Id;
-      const process = typeof task.Process === "number" ? task.Process : w.process;
-      if (process > w.process || task.Status !== "Running") w.process = Math.max(w.process, process);
+      if (typeof task.Process === "number" && Number.isFinite(task.Process)) w.process = Math.max(w.process, task.Process);
       // Only a running task's progress measures the copy's rate (Pending sits at 0 for a while).
-      // The API read it between the call and its answer: the model bounds each side with its own time.
-      if (task.Status === "Running") w.schedule.observe(now, task.Process, startedAt);
-      if (task.Status === "Succeeded") {
-        w.process = 100;
-        succeeded.push(w);
-      } else if (task.Status === "Failed") {
-        reportProgress(w, task.Status, now);
-        this.end(w, { kind: "failed" });
-      } else {
-        reportProgress(w, task.Status, now);
-        if (now - w.lastImageCheck >= this.policy.imageCheckEveryMs) needImageCheck.push(w);
-        planNext(w);
-      }
+      if (task.Status === "Running") w.schedule.observe(now, task.Process);
+      if (task.Status === "Succeeded") succeeded.push(w);
+      else reportProgress(w, task.Status, now);
+      if (task.Status === "Failed") this.end(w, { kind: "failed" });
+      else if (checkDue && task.Status !== "Succeeded") toCheck.push(w);
     }
-    if (succeeded.length) await this.finish(succeeded, now);
-    if (needImageCheck.length) await this.checkImages(needImageCheck);
+    if (succeeded.length || toCheck.length) await this.readImages(succeeded, toCheck, now);
   }
 
-  /** Resolves the copies that succeeded in this poll, with their images read in one DescribeImages call. */
-  private async finish(waiters: Waiter[], seenAt: number): Promise<void> {
-    let images: ImageRecord[] = [];
+  /** One DescribeImages call: the images of the copies that succeeded (the life cycle reads them itself if this fails), and what DescribeTasks cannot say of the others. */
+  private async readImages(succeeded: Waiter[], toCheck: Waiter[], seenAt: number): Promise<void> {
+    const sentAt = this.clock.now();
+    let images: ImageRecord[] | undefined;
     try {
-      images = await this.source.describeImages([...new Set(waiters.map((w) => w.imageId))], this.bounds("DescribeImages", waiters));
-    } catch {
-      // The life cycle reads the image itself when this did not work.
-    } finally {
-      this.trouble.settled();
-    }
-    const now = this.clock.now();
-    for (const w of waiters) {
-      reportProgress(w, "Succeeded", now);
-      const image = images.find((i) => i.ImageId === w.imageId);
-      this.end(w, { kind: "succeeded", seenAt, image });
-    }
-  }
-
-  /** Confirms with DescribeImages what DescribeTasks cannot say: the image is gone, or done without a visible task. */
-  private async checkImages(waiters: Waiter[]): Promise<void> {
-    let images: ImageRecord[];
-    const startedAt = this.clock.now();
-    try {
-      images = await this.source.describeImages([...new Set(waiters.map((w) => w.imageId))], this.bounds("DescribeImages", waiters));
+      images = await this.source.describeImages(idsOf([...succeeded, ...toCheck]), this.bounds("DescribeImages", [...succeeded, ...toCheck]));
     } catch (e) {
-      this.pollFailed("DescribeImages", e, waiters, startedAt);
-      return;
+      if (toCheck.length) this.lookFailed("DescribeImages", e, toCheck, sentAt);
     } finally {
       this.trouble.settled();
     }
     const now = this.clock.now();
-    for (const w of waiters) {
-      if (!this.isWaiting(w)) continue;
+    for (const w of succeeded) {
+      w.process = 100;
+      reportProgress(w, "Succeeded", now);
+      this.end(w, { kind: "succeeded", seenAt, image: images?.find((i) => i.ImageId === w.imageId) });
+    }
+    for (const w of images ? toCheck.filter((x) => this.waiters.has(x)) : []) {
       w.lastImageCheck = now;
-      const image = images.find((i) => i.ImageId === w.imageId);
-      if (!image) {
-        this.end(w, { kind: "vanished", why: "no longer exists: it was deleted while the provider waited for it" });
-      } else if (image.Status === "available" && !w.taskId) {
+      const image = images!.find((i) => i.ImageId === w.imageId);
+      if (!image) this.end(w, { kind: "vanished", why: "no longer exists: it was deleted while the provider waited for it" });
+      else if (image.Status === "error") this.end(w, { kind: "failed" });
+      else if (image.Status === "available" && !w.taskId) {
         w.process = 100;
         this.end(w, { kind: "succeeded", seenAt: now });
-      } else if (image.Status === "error") {
-        this.end(w, { kind: "failed" });
-      } else if (!w.taskId && now - w.startedAt >= this.policy.invisibleGraceMs && image.Status !== "creating") {
+      } else if (!w.taskId && now - w.schedule.startedAt >= this.policy.invisibleGraceMs && image.Status !== "creating")
         this.end(w, { kind: "vanished", why: `has no copy task and is in status ${image.Status}` });
-      }
     }
   }
 
-  private pollFailed(action: string, e: unknown, waiters: Waiter[], startedAt: number): void {
+  private lookFailed(action: string, e: unknown, waiters: Waiter[], sentAt: number): void {
     const now = this.clock.now();
-    this.trouble.noteFailure(action, e, startedAt);
-    // Waits whose deadline passed during the poll end as timed out (with what the gateway answered).
-    // A request cut off by the deadline says so itself: the poll is bounded by the latest deadline of
-    // the waits it serves, so every one of them is out of time, even if the clock reads a hair before.
+    this.trouble.noteFailure(action, e, sentAt);
+    // Waits whose deadline passed end as timed out, saying what the gateway answered. A request cut off by the
+    // deadline (the latest of the waits it serves) says so itself, even if the clock reads a hair before.
     const outOfTime = e instanceof VolcengineError && e.code === "DeadlineExceeded";
     for (const w of waiters) if (now >= w.deadline || outOfTime) this.end(w, { kind: "timedOut" });
-    if (isTransient(e)) {
-      // The wire already retried with backoff; a long copy should not fail over one bad spell.
-      this.log(`polling ${this.region} failed, will try again: ${(e as Error).message}`);
-      for (const w of waiters) w.dueAt = now + this.policy.maxDelayMs / 2;
-      return;
-    }
-    for (const w of waiters) if (this.isWaiting(w)) this.end(w, { kind: "pollError", error: e as Error });
-  }
-
-  private isWaiting(w: Waiter): boolean {
-    return this.waiters.has(w);
-  }
-
-  private settle(w: Waiter, done: () => void): void {
-    if (!this.isWaiting(w)) return;
-    this.waiters.remove(w);
-    this.reschedule();
-    w.cleanup();
-    done();
+    if (!isTransient(e)) return waiters.forEach((w) => this.end(w, { kind: "pollError", error: e as Error }));
+    // The wire already retried; one bad spell should not fail a long copy. A failed call counts as a look.
+    this.log(`polling ${this.region} failed, will try again: ${(e as Error).message}`);
+    if (action === "DescribeTasks") for (const w of waiters) if (this.waiters.has(w)) w.schedule.looked(now);
   }
 }

@@ -1,41 +1,36 @@
-/**
- * How a wait for a copy task ends. The watcher (`task-watcher.ts`) only reports the outcome; the caller
- * (`finish-copy.ts`) decides what it means in one \`switch\`.
- */
+/** What a wait for a copy task is asked with, how it ends, and the sentence that says so. */
 import type { ImageRecord } from "../ecs/client";
 import { VolcengineError } from "../ecs/volcengine-error";
 import { formatDuration } from "../reporting/reporter";
+import type { Progress } from "./copy-status";
 
-/** Why the polls could not see the copy lately: what a wait ended by the gateway says. */
+/** `deadline`: clock ms after which the wait ends `timedOut`; `lastProcess`: the last progress known (when resuming), so reports do not go backwards. */
+export interface WaitOptions {
+  deadline: number;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  lastProcess?: number;
+}
+
+/** Why the polls could not see the copy lately: the action that failed last (or is unanswered), for how long, and the last failure (absent: no answer at all). */
 export interface PollTrouble {
-  /** The action that failed last (DescribeTasks, or DescribeImages for the image checks). */
   action: string;
-  /** How long the polls have been failing (or this request unanswered). */
   forMs: number;
-  /** The last failure; absent while the request is simply unanswered (no answer at all). */
   last?: Error;
 }
 
-/** What one copy looked like when its wait ended. */
+/** What one copy looked like when its wait ended: the task's id once DescribeTasks showed it, the last progress seen (percent), how long the wait lasted. */
 export interface Seen {
   imageId: string;
   region: string;
-  /** The copy task's id, once DescribeTasks showed it. */
   taskId?: string;
-  /** The last progress seen, in percent. */
   lastProcess: number;
-  /** How long this wait lasted. */
   waitedMs: number;
 }
 
-/**
- * How a wait ended. The watcher only reports it; the caller decides what it means (an error, a
- * partial state, a deletion) in one `switch`.
- */
+/** How a wait ended. The watcher only reports it; the caller (`finish-copy.ts`) decides what it means in one `switch`. */
 export type WaitOutcome =
-  /** The task Succeeded. `image` is the image as DescribeImages showed it right after (one call for
-   * all copies that finished in the same poll); absent when that read failed. `seenAt`: when the
-   * completion was seen, on our clock (for the benchmark). */
+  /** The task Succeeded. `image`: as DescribeImages showed it right after (absent when that read failed); `seenAt`: when, on our clock. */
   | (Seen & { kind: "succeeded"; image?: ImageRecord; seenAt: number })
   /** The task ended in `Failed`, or the image is in `error`. */
   | (Seen & { kind: "failed" })

@@ -241,7 +241,7 @@ test("status text: phase and percent, and time left once the rate is known", () 
   assert.equal(copyStatusText({ imageId: "i", status: "Pending", process: 0, elapsedMs: 1_000 }), "copy queued 0%");
   // While the schedule cannot predict, no estimate.
   assert.equal(copyStatusText({ imageId: "i", status: "Running", process: 10, elapsedMs: 360_500 }), "copying 10%");
-  // The estimate is the poll schedule's: a 60-minute copy (1% every 36 s) seen at 10% and 40%.
+  // The estimate is the poll schedule's, from the rate of Process: a 60-minute copy (1% every 36 s) seen at 10% and 40%.
   const schedule = new PollSchedule(DEFAULT_WAIT_POLICY, 0);
   schedule.observe(360_500, 10);
   schedule.observe(1_440_500, 40);
