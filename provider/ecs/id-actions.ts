@@ -14,14 +14,15 @@ import { VolcengineError } from "./volcengine-error";
 import type { CallBounds, WireClient, CallOptions, Params } from "./wire";
 import { badAnswer, deleteImagesAnswer, describeImagesAnswer, describeTasksAnswer, type AnswerCheck, type Page } from "./result-checks";
 import type { ImageRecord, TaskRecord } from "./client";
+import type { Ticket } from "./rate-limit";
 
 /** The documented ceiling of ids per DescribeImages / DescribeTasks / DeleteImages request. */
 export const MAX_IDS_PER_REQUEST = 100;
 
-/** What bounds one request: the callers' bounds, and whether its first token is already taken. */
+/** What bounds one request: the callers' bounds, and the first attempt's token when the batch already took it. */
 export interface RequestBounds extends CallBounds {
   signal?: AbortSignal;
-  tokenTaken?: boolean;
+  token?: Ticket;
 }
 
 /** One action that names image ids, with the parameters every id of a request shares. */
@@ -65,7 +66,7 @@ export async function pages<T>(
       action,
       region,
       { ...params, MaxResults: MAX_IDS_PER_REQUEST, NextToken: nextToken },
-      { ...opts, idempotent: true, check, tokenTaken: page === 0 && opts.tokenTaken },
+      { ...opts, idempotent: true, check, token: page === 0 ? opts.token : undefined },
     );
     // No spread into arguments: a page can be far larger than asked for.
     for (const entry of r.entries) out.push(entry);

@@ -26,6 +26,7 @@
 import { VolcengineError } from "./volcengine-error";
 import { atDeadline } from "./deadline";
 import type { WireClient } from "./wire";
+import type { Ticket } from "./rate-limit";
 import { MAX_IDS_PER_REQUEST, type BatchedAction, type RequestBounds } from "./id-actions";
 
 /**
@@ -88,7 +89,7 @@ export class RegionBatcher {
   constructor(private readonly wire: WireClient) {}
 
   /** What `action` says of each of `ids` in `region` (an absent id: not there, or no error), sharing requests with concurrent callers. */
-  ask<T>(region: string, action: BatchedAction<T>, ids: readonly string[], bounds: Omit<RequestBounds, "tokenTaken"> = {}): Promise<Map<string, T>> {
+  ask<T>(region: string, action: BatchedAction<T>, ids: readonly string[], bounds: Omit<RequestBounds, "token"> = {}): Promise<Map<string, T>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return Promise.resolve(new Map());
     if (bounds.signal?.aborted) return Promise.reject(abortReason(bounds.signal));
@@ -148,16 +149,16 @@ export class RegionBatcher {
   private async form<T>(queue: Queue<T>): Promise<void> {
     const forming = new AbortController();
     queue.forming = forming;
-    const token = await this.gather(queue, forming.signal)
+    const taken = await this.gather(queue, forming.signal)
       .then(() => this.wire.takeToken(forming.signal))
       .then(
-        () => true,
-        () => false,
-      ); // false: everyone waiting left
+        (ticket) => ({ ticket }),
+        () => undefined,
+      ); // undefined: everyone waiting left
     queue.forming = undefined;
-    const parts = token ? this.take(queue) : new Map<string, Caller<T>[]>();
+    const parts = taken ? this.take(queue) : new Map<string, Caller<T>[]>();
     if (queue.waiting.size > 0) void this.form(queue);
-    if (parts.size > 0) await this.send(queue, parts, true);
+    if (taken && parts.size > 0) await this.send(queue, parts, taken.ticket);
   }
 
   /** Resolves when the batch holds 100 ids, no id joined for the quiet gap, or at the longest hold; rejects when everyone left. */
@@ -196,7 +197,7 @@ export class RegionBatcher {
     return parts;
   }
 
-  private async send<T>(queue: Queue<T>, parts: Map<string, Caller<T>[]>, tokenTaken: boolean): Promise<void> {
+  private async send<T>(queue: Queue<T>, parts: Map<string, Caller<T>[]>, token?: Ticket): Promise<void> {
     const ids = [...parts.keys()];
     const callers = [...new Set([...parts.values()].flat())].filter((c) => !c.settled);
     if (callers.length === 0) return;
@@ -209,7 +210,7 @@ export class RegionBatcher {
     let failure: { error: unknown } | undefined;
     try {
       this.requests++;
-      answers = await queue.action.send(this.wire, queue.region, ids, { ...boundsOf(request), tokenTaken });
+      answers = await queue.action.send(this.wire, queue.region, ids, { ...boundsOf(request), token });
     } catch (error) {
       failure = { error };
     }
@@ -217,7 +218,7 @@ export class RegionBatcher {
     if (failure) {
       const e = failure.error;
       if (ids.length > 1 && queue.action.oneIdMayCause(e)) {
-        await Promise.all(ids.map((id) => this.send(queue, new Map([[id, parts.get(id)!]]), false)));
+        await Promise.all(ids.map((id) => this.send(queue, new Map([[id, parts.get(id)!]]))));
         return;
       }
       if (ids.length > 1 || !queue.action.meansAbsent(e)) {

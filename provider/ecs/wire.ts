@@ -16,7 +16,7 @@
 import { Service } from "@volcengine/openapi";
 import pRetry, { AbortError } from "p-retry";
 import { VolcengineError, redact } from "./volcengine-error";
-import { TokenBucket } from "./rate-limit";
+import { TokenBucket, type Ticket } from "./rate-limit";
 import { DEFAULT_RETRY, validateRetry, type RetryPolicy } from "../settings/tunables";
 import type { AnswerCheck } from "./result-checks";
 import { isDefiniteRejection, isThrottling, isTransient } from "./retry-rules";
@@ -92,8 +92,8 @@ export interface CallOptions<T = unknown> extends CallBounds {
   signal?: AbortSignal;
   /** Reads the `Result` into the typed value (`result-checks.ts`); a malformed one is a retried `InvalidResponse`. */
   check?: AnswerCheck<T>;
-  /** The first attempt's token is already taken (`takeToken`: a batch that gathered ids while it waited for it). */
-  tokenTaken?: boolean;
+  /** The first attempt's token, already taken (`takeToken`: a batch that gathered ids while it waited for it). */
+  token?: Ticket;
 }
 
 /** The reason the deadline's controller aborts with (told apart from the owner's abort). */
@@ -113,9 +113,9 @@ export class WireClient {
     this.clock = options.clock ?? realClock;
   }
 
-  /** Waits for a token of the account's rate limit, for a request sent later with `tokenTaken`. */
-  async takeToken(signal?: AbortSignal): Promise<void> {
-    await this.options.rateLimiter?.take(signal);
+  /** Waits for a token of the account's rate limit, for a request sent later with `token` (undefined: no limit). */
+  async takeToken(signal?: AbortSignal): Promise<Ticket | undefined> {
+    return this.options.rateLimiter?.take(signal);
   }
 
   /** One action, signed for `region`, with retries of transient failures. Returns `Result` (checked by `opts.check`). */
@@ -141,7 +141,7 @@ export class WireClient {
     const cancelTimer = bound ? atDeadline(this.clock, deadline, () => bound.abort(DEADLINE)) : undefined;
     const signal = bound ? (opts.signal ? AbortSignal.any([opts.signal, bound.signal]) : bound.signal) : opts.signal;
     try {
-      const attempt = (n: number) => this.once<T>(action, region, params, signal, opts.check, () => (sent = true), n === 1 && opts.tokenTaken);
+      const attempt = (n: number) => this.once<T>(action, region, params, signal, opts.check, () => (sent = true), n === 1 ? opts.token : undefined);
       return await pRetry(attempt, {
         retries: this.retry.retries,
         factor: 2,
@@ -150,10 +150,12 @@ export class WireClient {
         maxRetryTime: this.retry.maxRetryTimeMs,
         randomize: true,
         signal,
+        // A throttled attempt waits for the rate limiter instead (cut, drained, jittered): p-retry's
+        // growing delay on top would leave the account idle, and it would count against `retries`.
+        shouldConsumeRetry: ({ error }) => !(this.options.rateLimiter && isThrottling(error)),
         shouldRetry: ({ error }) => !bound?.signal.aborted && (opts.idempotent ? isTransient(error) : isDefiniteRejection(error)),
         onFailedAttempt: ({ error }) => {
           lastError = error;
-          if (isThrottling(error)) this.options.rateLimiter?.penalize();
           try {
             opts.onAttemptFailed?.(error);
           } catch {
@@ -209,10 +211,11 @@ export class WireClient {
     signal?: AbortSignal,
     check?: AnswerCheck<T>,
     sending?: () => void,
-    tokenTaken = false,
+    taken?: Ticket,
   ): Promise<{ result: T; requestId?: string }> {
     if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
-    if (!tokenTaken) await this.options.rateLimiter?.take(signal);
+    const limiter = this.options.rateLimiter;
+    const ticket = taken ?? (await limiter?.take(signal));
     const api = this.service(region).createAPI<Record<string, string>, T>(action, { method: "GET", Version: ECS_VERSION });
     let raw: unknown;
     try {
@@ -223,7 +226,20 @@ export class WireClient {
       if (signal?.aborted) throw new AbortError(String(signal.reason ?? "aborted"));
       throw this.transportError(e, action, region);
     }
-    const { result, from } = readAnswer(raw, action, region, (text) => this.clean(text));
+    // The limiter hears every answer that came back: a throttling one cuts its rate; any other went
+    // through the account's limit (an error answer too) and may grow it back.
+    let answer: ReturnType<typeof readAnswer>;
+    try {
+      answer = readAnswer(raw, action, region, (text) => this.clean(text));
+    } catch (e) {
+      if (limiter && ticket) {
+        if (isThrottling(e)) limiter.penalize(ticket);
+        else limiter.reward(ticket);
+      }
+      throw e;
+    }
+    if (limiter && ticket) limiter.reward(ticket);
+    const { result, from } = answer;
     return { result: check ? check(result, from) : (result as T), requestId: from.requestId };
   }
 

@@ -23,6 +23,36 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 8, minDelayMs: 500, maxDela
 /** The client-side rate limit per account when `volcengine:maxRequestsPerSecond` is not set: 10 per second, burst 20 (`rate-limit.ts`). */
 export const DEFAULT_RATE = { perSecond: 10, burst: 20 } as const;
 
+/**
+ * How the client-side rate answers throttling (`ecs/rate-limit.ts`). The account's limit is unknown;
+ * these say how fast to back off and come back, not how fast to go. Chosen with `npm run
+ * shared-account` (8 and 20 processes on one account limited to 5 requests per second, README):
+ * a deeper cut costs fewer throttled requests on the way down from the ceiling but leaves jobs far
+ * below their share (0.5 left 20 jobs a third throttled, 0.2 left the last of 8 jobs crawling);
+ * growth per request balances the cut at about ln(1 + growth) / (ln(1 + growth) + ln(1 / cut)) of a
+ * job's requests throttled (a fifth here) whatever the limit, and a slower growth made the last jobs
+ * slower to take the room the first ones left. The floor lets 25 jobs fit in 5 requests per second.
+ */
+export interface ThrottlingResponse {
+  /** The rate is multiplied by this on a throttling answer. Default 0.35. */
+  cut: number;
+  /** The rate is multiplied by 1 + this on an answer that went through to a request the rate held back. Default 0.3. */
+  growth: number;
+  /** Never cut below this many requests per second (or the ceiling, if lower). Default 0.2: one request every 5 s. */
+  floorPerSecond: number;
+}
+
+export const DEFAULT_THROTTLING: ThrottlingResponse = { cut: 0.35, growth: 0.3, floorPerSecond: 0.2 };
+
+export function validateThrottling(t: ThrottlingResponse): ThrottlingResponse {
+  if (typeof t.cut !== "number" || !(t.cut > 0 && t.cut < 1)) {
+    throw new OptionError(`throttling.cut must be a number between 0 and 1 (both excluded); got ${String(t.cut)}.`);
+  }
+  positive("throttling.growth", t.growth);
+  positive("throttling.floorPerSecond", t.floorPerSecond);
+  return t;
+}
+
 /** After SIGINT/SIGTERM, how long the plugin lets in-flight operations answer with their partial state before it exits (`runtime.ts`). */
 export const SHUTDOWN_GRACE_MS = 3_000;
 

@@ -9,6 +9,7 @@ import { BATCH_HOLD, RegionBatcher } from "../../../provider/ecs/region-batcher"
 import type { BatchedAction, RequestBounds } from "../../../provider/ecs/id-actions";
 import { VolcengineError } from "../../../provider/ecs/volcengine-error";
 import type { WireClient } from "../../../provider/ecs/wire";
+import type { Ticket } from "../../../provider/ecs/rate-limit";
 import { FakeClock, settle } from "../fake-clock";
 
 /** A wire whose tokens come when the test says (`free` = every token at once). */
@@ -16,10 +17,13 @@ class FakeWire {
   readonly clock = new FakeClock();
   free = true;
   private pending: (() => void)[] = [];
-  takeToken(signal?: AbortSignal): Promise<void> {
-    if (this.free) return Promise.resolve();
+  private tickets = 0;
+  /** Each token comes with its own ticket, so that the test can tell which request it paid for. */
+  takeToken(signal?: AbortSignal): Promise<Ticket> {
+    const ticket = { at: ++this.tickets, waited: !this.free };
+    if (this.free) return Promise.resolve(ticket);
     return new Promise((resolve, reject) => {
-      this.pending.push(resolve);
+      this.pending.push(() => resolve(ticket));
       signal?.addEventListener("abort", () => reject(new Error("left")), { once: true });
     });
   }
@@ -77,7 +81,7 @@ test("a lone call waits the quiet gap and no more, then leaves with its token, i
   assert.deepEqual(log[0]!.ids, ["image-1"]);
   assert.equal(log[0]!.bounds.signal, signal, "the wire sees the caller's own signal");
   assert.equal(log[0]!.bounds.deadline, deadline);
-  assert.equal(log[0]!.bounds.tokenTaken, true, "the batch's token pays for the first attempt");
+  assert.deepEqual(log[0]!.bounds.token, { at: 1, waited: false }, "the batch's token (and its ticket) pays for the first attempt");
   assert.deepEqual([...(await answer)], [["image-1", "value:image-1"]]);
 });
 
@@ -216,8 +220,8 @@ test("a whole-request NotFound is asked again id by id: one unknown id fails no 
     ["image-1,unknown-2,image-3,unknown-4", "image-1", "unknown-2", "image-3", "unknown-4"],
   );
   assert.deepEqual(
-    log.slice(1).map((s) => s.bounds.tokenTaken),
-    [false, false, false, false],
+    log.slice(1).map((s) => s.bounds.token),
+    [undefined, undefined, undefined, undefined],
     "the ids asked again take tokens of their own",
   );
 });

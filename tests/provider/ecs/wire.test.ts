@@ -169,14 +169,27 @@ test("redact replaces every occurrence of each secret of 4+ characters", () => {
   assert.equal(redact("abc", ["", undefined, "ab"]), "abc", "short or empty secrets are not redacted (they would mangle the text)");
 });
 
-test("TokenBucket: a burst at once, then the steady rate", async () => {
+test("TokenBucket: the first burst goes as answers come back (slow start), then a burst at once after calm, and the steady rate", async () => {
   const clock = new FakeClock(0);
   const bucket = new TokenBucket({ perSecond: 4, burst: 10, clock });
   const times: number[] = [];
-  const all = Array.from({ length: 18 }, () => bucket.take().then(() => times.push(clock.now())));
+  const all = Array.from({ length: 18 }, () =>
+    bucket.take().then((ticket) => {
+      times.push(clock.now());
+      return ticket;
+    }),
+  );
   await settle();
-  assert.equal(times.length, 10, "the burst goes at once");
-  assert.ok(times.every((t) => t === 0));
+  assert.deepEqual(times, [0], "one request before any answer");
+  // Each answer that went through releases two more of the burst: 1 request, then 2, then 4, then the last 3 of 10.
+  let answered = 0;
+  for (const expected of [3, 7, 10]) {
+    const sent = times.length;
+    for (; answered < sent; answered++) bucket.reward(await all[answered]);
+    await settle();
+    assert.equal(times.length, expected, `${expected} requests sent once ${sent} were answered`);
+    assert.equal(clock.now(), 0, "at once, not after an interval");
+  }
   await clock.advance(2_000);
   assert.equal(times.length, 18, "8 more within 2 s at 4/s");
   await Promise.all(all);
@@ -212,30 +225,35 @@ test("TokenBucket: an aborted take rejects and does not block the callers behind
   assert.equal(next, true);
 });
 
-test("TokenBucket: penalize halves the rate, drains the bucket, and the rate recovers", async () => {
+test("TokenBucket: a throttling answer cuts the rate and drains the bucket; answers that go through to requests it held back bring it back", async () => {
   const clock = new FakeClock(0);
-  const bucket = new TokenBucket({ perSecond: 4, burst: 10, clock });
-  await bucket.take();
+  const bucket = new TokenBucket({ perSecond: 4, burst: 1, clock, throttling: { cut: 0.5, growth: 0.25, floorPerSecond: 0.2 } });
+  const first = await bucket.take();
   // A request takes a while; its answer is a throttling error.
   await clock.advance(3_000);
-  bucket.penalize();
+  bucket.penalize(first);
   assert.equal(bucket.currentRate(), 2);
-  // The bucket is drained: the next request waits for a token at the halved rate.
+  // The bucket is drained: the next request waits for a token at the cut rate.
   let sent = false;
   const p = bucket.take().then(() => (sent = true));
   await settle();
   assert.equal(sent, false, "no token right after a throttling answer");
-  assert.ok(bucket.currentRate() <= 2.2, `rate ${bucket.currentRate()} should still be about halved`);
   await clock.advance(600);
   await p;
-  // Repeated throttling halves again, but never below a tenth of the base rate.
-  for (let i = 0; i < 10; i++) bucket.penalize();
-  assert.equal(bucket.currentRate(), 0.4);
-  // Calm: the rate recovers (10% of the base per second), back to the base and no further.
-  await clock.advance(3_000);
-  await bucket.take();
-  assert.ok(bucket.currentRate() > 0.4 && bucket.currentRate() < 4, `partly recovered: ${bucket.currentRate()}`);
-  await clock.advance(20_000);
-  await bucket.take();
+  // Repeated throttling (each answer to a request sent after the last cut) cuts again, but never below the floor.
+  for (let i = 0; i < 10; i++) bucket.penalize(await Promise.all([bucket.take(), clock.advance(10_000)]).then(([t]) => t));
+  assert.equal(bucket.currentRate(), 0.2);
+  // Calm alone does not bring the rate back (the account's limit is unknown)...
+  await clock.advance(30_000);
+  const calm = await bucket.take();
+  assert.equal(calm.waited, false, "after calm the token was there");
+  bucket.reward(calm);
+  assert.equal(bucket.currentRate(), 0.2, "an answer to a request the rate did not hold back says nothing about the rate");
+  // ...answers that go through to requests that waited for their token do, back to the ceiling and no further.
+  for (let i = 0; i < 20; i++) {
+    const [ticket] = await Promise.all([bucket.take(), clock.advance(Math.ceil(1000 / bucket.currentRate()))]);
+    assert.equal(ticket.waited, true);
+    bucket.reward(ticket);
+  }
   assert.equal(bucket.currentRate(), 4);
 });
