@@ -27,6 +27,7 @@ import { DEST, SOURCE_IMAGE, SOURCE_REGION, envFor, runBaseline, runOurs, useSpe
 import { copiedImageProviderShim } from "../provider/dynamic/shim";
 import { captureRegistration, startPlugin, serializeProviderText } from "../kit/plugin";
 import { CopiedImage } from "../provider/dynamic/copied-image";
+import { printTable } from "../kit/print-table";
 
 const args = process.argv.slice(2);
 const speed = (args.includes("--speed") && Number(args[args.indexOf("--speed") + 1])) || 20;
@@ -97,14 +98,6 @@ async function spread(
 async function both(ms: number, profile: ProgressProfile) {
   const [ours, base] = await Promise.all([spread(runOurs, ms, profile), spread(runBaseline, ms, profile)]);
   return { ours, base };
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
-  console.log(line(header));
-  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
-  for (const r of rows) console.log(line(r));
 }
 
 async function main(): Promise<void> {

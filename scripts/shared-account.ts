@@ -24,6 +24,7 @@ import { startEmulator, DEFAULT_ACCOUNT } from "../emulator";
 import * as path from "node:path";
 import type { CopiedImageLifecycle } from "../provider/operations/lifecycle";
 import type { resolveSettings } from "../provider/settings/config";
+import { printTable } from "../kit/print-table";
 
 const SOURCE_REGION = "cn-beijing";
 const DESTINATION = "cn-shanghai";
@@ -140,14 +141,6 @@ async function run(row: Row): Promise<string[]> {
   } finally {
     await emu.stop();
   }
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
-  console.log(line(header));
-  console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
-  for (const r of rows) console.log(line(r));
 }
 
 /** This build's `dist` (the script runs from `dist/scripts`). */
