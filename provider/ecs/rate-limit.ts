@@ -16,7 +16,11 @@
  *   each answer that was not a throttling one, so that jobs starting together on one account each
  *   learn from one request instead of all sending their bursts into the limit. Alone, the burst is
  *   out after a few round trips. Until it is, time alone adds tokens at the floor only (a start
- *   whose answers never come still goes on). The first throttling answer ends it.
+ *   whose answers never come still goes on). The first throttling answer ends it, and cuts the rate
+ *   slow start has proved (`startPerSecond`, doubled by each answer that went through), not the
+ *   ceiling: a job throttled after two answers knows it may send about two a second, not ten, so
+ *   jobs that start together settle near their share in one cut instead of four (which left some of
+ *   them at the floor, far below their share, for tens of seconds).
  * - A throttling answer cuts the rate by a factor, down to a floor, once for the requests that left
  *   at the old rate (`penalize`: an answer to a request sent before the last cut is news that the
  *   cut already took in). The next request waits a random part of an interval at the new rate, so
@@ -58,6 +62,8 @@ export class TokenBucket {
   private tokens: number;
   /** The part of the first burst that answers have not released yet (slow start). */
   private held: number;
+  /** In slow start: the rate its answers have proved (`startPerSecond`, doubled by each that went through). */
+  private proven: number;
   /** When the rate was last cut. */
   private cutAt = -Infinity;
   private last: number;
@@ -75,6 +81,7 @@ export class TokenBucket {
     this.rate = this.ceiling;
     this.tokens = Math.min(1, this.burst);
     this.held = this.burst - this.tokens;
+    this.proven = this.throttling.startPerSecond;
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.last = this.clock.now();
@@ -92,11 +99,12 @@ export class TokenBucket {
     return turn;
   }
 
-  /** A throttling answer: cut the rate (once per flight, not below the floor), end slow start, and add a random wait. */
+  /** A throttling answer: end slow start (from the rate it proved), cut the rate (once per flight, not below the floor), and add a random wait. */
   penalize(ticket: Ticket): void {
     // Account for the time up to now at the old rate first; otherwise the next refill credits the
     // whole interval since the last take at the cut rate, undoing the drain and the cut.
     this.refill();
+    if (this.held > 0) this.rate = Math.min(this.rate, this.proven); // the end of slow start: cut what it proved
     if (ticket.at >= this.cutAt) {
       this.rate = Math.max(Math.min(this.throttling.floorPerSecond, this.ceiling), this.rate * this.throttling.cut);
       this.cutAt = this.clock.now();
@@ -108,10 +116,11 @@ export class TokenBucket {
     this.tokens = Math.min(this.tokens, 1 - this.random());
   }
 
-  /** An answer that was not a throttling one: in slow start two more of the first burst may go; else, if the rate held that request back, it grows. */
+  /** An answer that was not a throttling one: in slow start two more of the first burst may go (and the proved rate doubles); else, if the rate held that request back, it grows. */
   reward(ticket: Ticket): void {
     this.refill();
     if (this.held > 0) {
+      this.proven *= 2;
       const released = Math.min(2, this.held);
       this.held -= released;
       this.tokens += released;

@@ -98,12 +98,28 @@ test("slow start: one request, then two more per answer that went through; time 
   assert.equal(times.length, 4, "an answer released two, at once");
   bucket.penalize(await tickets[1]);
   await clock.advance(10_000);
-  near(bucket.currentRate(), 3.5, "cut by the default factor, 0.35");
+  near(bucket.currentRate(), 0.7, "cut from the rate slow start proved (0.5 per second, doubled by one answer), by the default factor, 0.7");
   const before = times.length;
   bucket.reward(await tickets[2]);
   await settle();
   assert.equal(times.length, before, "after a throttling answer, answers release nothing more: the rest of the burst is forfeit");
-  assert.ok(DEFAULT_THROTTLING.cut === 0.35 && DEFAULT_THROTTLING.floorPerSecond === 0.2);
+  assert.ok(DEFAULT_THROTTLING.cut === 0.7 && DEFAULT_THROTTLING.floorPerSecond === 0.2 && DEFAULT_THROTTLING.startPerSecond === 0.5);
+});
+
+test("slow start's proved rate: each answer that went through doubles it; a throttling answer cuts it, or the rate if that is lower; after slow start, the rate", async () => {
+  const throttling = { cut: 0.5, growth: 0.25, floorPerSecond: 0.01, startPerSecond: 0.5 };
+  const cutAfter = async (answers: number) => {
+    const clock = new FakeClock(0);
+    const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, throttling, random: () => 0 });
+    for (let i = 0; i < answers; i++) bucket.reward(await bucket.take());
+    bucket.penalize(await bucket.take());
+    return bucket.currentRate();
+  };
+  near(await cutAfter(0), 0.25, "throttled at once: half of 0.5");
+  near(await cutAfter(2), 1, "after two answers: half of 2");
+  near(await cutAfter(4), 4, "after four: half of 8");
+  near(await cutAfter(5), 5, "after five it proved more than the ceiling: half of the rate, 10");
+  near(await cutAfter(12), 5, "slow start over (the burst is out): half of the rate");
 });
 
 test("penalize: drains the bucket and the next request waits a random part of an interval at the cut rate (full jitter)", async () => {
@@ -147,7 +163,7 @@ test("the bucket holds the burst scaled to the current rate, at least one token:
 });
 
 test("throttling options are validated, naming the option and the rule", () => {
-  assert.deepEqual(DEFAULT_THROTTLING, { cut: 0.35, growth: 0.3, floorPerSecond: 0.2 });
+  assert.deepEqual(DEFAULT_THROTTLING, { cut: 0.7, growth: 0.2, floorPerSecond: 0.2, startPerSecond: 0.5 });
   for (const [throttling, message] of [
     [{ cut: 1 }, /throttling\.cut must be a number between 0 and 1 \(both excluded\); got 1\./],
     [{ cut: 0 }, /throttling\.cut .*got 0\./],
@@ -155,6 +171,7 @@ test("throttling options are validated, naming the option and the rule", () => {
     [{ growth: 0 }, /throttling\.growth must be a positive finite number; got 0\./],
     [{ floorPerSecond: -1 }, /throttling\.floorPerSecond must be a positive finite number; got -1\./],
     [{ floorPerSecond: Infinity }, /throttling\.floorPerSecond must be a positive finite number; got Infinity\./],
+    [{ startPerSecond: 0 }, /throttling\.startPerSecond must be a positive finite number; got 0\./],
   ] as const) {
     assert.throws(
       () => new TokenBucket({ throttling }),
