@@ -8,7 +8,8 @@ import { startEmulator, DEFAULT_ACCOUNT, type EmulatorHandle, type ProgressProfi
 import { CopiedImageLifecycle } from "../provider/operations/lifecycle";
 import { resolveSettings } from "../provider/settings/config";
 import { WireClient } from "../provider/ecs/wire";
-import { DestinationRegionClient, SourceRegionClient } from "../provider/ecs/client";
+import { SourceRegionClient } from "../provider/ecs/client";
+import { describeImagesById, describeTasksByImage } from "../provider/ecs/id-actions";
 import type { Clock } from "../provider/settings/clock";
 import { TERRAFORM_CADENCE_GAPS_MS, cadenceLookAt } from "../provider/waiting/wait-policy";
 
@@ -110,7 +111,11 @@ export async function runBaseline(durationMs: number, copies: number, profile: P
     credentials: { accessKeyId: DEFAULT_ACCOUNT.accessKey, secretKey: DEFAULT_ACCOUNT.secretKey },
   });
   const source = new SourceRegionClient(wire, SOURCE_REGION);
-  const destination = new DestinationRegionClient(wire, DEST);
+  // Terraform's poller asks for one copy a request, with no gathering: the actions themselves, not the
+  // region batcher (`DestinationRegionClient` would gather the copies of the 50-copy row into shared
+  // requests, and hold each request for the batch's quiet gap).
+  const describeTasks = async (id: string) => [...(await describeTasksByImage.send(wire, DEST, [id], {})).values()].flat();
+  const describeImage = (id: string) => describeImagesById.send(wire, DEST, [id], {});
   const simStart = clock.now();
   const realStart = performance.now();
   const latencies = await Promise.all(
@@ -123,12 +128,12 @@ export async function runBaseline(durationMs: number, copies: number, profile: P
       for (let n = 1; ; n++) {
         const at = start + cadenceLookAt(TERRAFORM_CADENCE_GAPS_MS, n);
         await clock.sleep(Math.max(0, at - clock.now()));
-        const tasks = await destination.describeTasksForImages([id]);
+        const tasks = await describeTasks(id);
         const task = tasks[tasks.length - 1];
         if (task?.Status === "Succeeded") break;
         if (task?.Status === "Failed") throw new Error("baseline copy failed");
       }
-      await destination.describeImage(id);
+      await describeImage(id);
       return detectionLatency(emu, id, clock.now());
     }),
   );
