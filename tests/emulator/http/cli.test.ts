@@ -3,10 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import type { EmulatorHandle } from "../../../emulator";
 import { ok } from "../helpers";
 import { parseArgs, parseDuration } from "../../../emulator/cli";
 import { call } from "../helpers";
+import { startEmulatorCli } from "../emulator-cli";
 
 const root = join(__dirname, "..", "..", "..", "..");
 
@@ -19,39 +19,13 @@ test("parseDuration", () => {
 });
 
 test("volcengine-ecs-emulator CLI", async () => {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, "dist", "emulator", "cli.js"),
-      "--port",
-      "0",
-      "--clock-speed",
-      "600",
-      "--copy-duration",
-      "90s",
-      "--seed",
-      join(root, "emulator", "seed.example.json"),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+  const cli = await startEmulatorCli(
+    ["--port", "0", "--clock-speed", "600", "--copy-duration", "90s", "--seed", join(root, "emulator", "seed.example.json")],
+    "SecretKey=",
   );
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   try {
-    let out = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed; output so far: ${out}`)), 10_000);
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m && out.includes("SecretKey=")) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-    });
-    assert.match(out, /AccessKey=AKLTemulatorDefaultAccessKey SecretKey=emulatorDefaultSecretKey==/);
-    const u = new URL(url);
-    const emu = { url, host: u.hostname, port: Number(u.port) } as EmulatorHandle;
+    const { emu } = cli;
+    assert.match(cli.out, /AccessKey=AKLTemulatorDefaultAccessKey SecretKey=emulatorDefaultSecretKey==/);
     const seeded = await ok(emu, "cn-beijing", "DescribeImages", { "ImageIds.1": "image-seedbeijingbase00001" });
     assert.equal(seeded.Images[0].ImageName, "base-ubuntu-2204");
     // 90 simulated seconds at 600x: a copy finishes in ~150 ms real
@@ -62,10 +36,10 @@ test("volcengine-ecs-emulator CLI", async () => {
     });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await ok(emu, "cn-shanghai", "DescribeTasks", { "ResourceIds.1": ImageId })).Tasks[0].Status, "Succeeded");
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0);
+    cli.child.kill("SIGTERM");
+    assert.equal(await cli.exited, 0);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    cli.kill();
   }
 });
 
@@ -121,34 +95,15 @@ test("world flags map onto the world switches", () => {
 });
 
 test("the CLI runs in the world its flags name", async () => {
-  const child = spawn(
-    process.execPath,
-    [join(root, "dist", "emulator", "cli.js"), "--port", "0", "--deny", "CopyImage", "--unknown-image-id", "notFound"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const cli = await startEmulatorCli(["--port", "0", "--deny", "CopyImage", "--unknown-image-id", "notFound"], "World:");
   try {
-    let out = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed; output so far: ${out}`)), 10_000);
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m && out.includes("World:")) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-    });
-    const u = new URL(url);
-    const emu = { url, host: u.hostname, port: Number(u.port) } as EmulatorHandle;
+    const { emu } = cli;
     assert.equal((await call(emu, "cn-beijing", "CopyImage", { ImageId: "image-x", DestinationRegion: "cn-shanghai", ImageName: "x" })).status, 403);
     assert.equal((await call(emu, "cn-beijing", "DescribeImages", { "ImageIds.1": "image-x" })).status, 404);
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0);
+    cli.child.kill("SIGTERM");
+    assert.equal(await cli.exited, 0);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    cli.kill();
   }
 });
 

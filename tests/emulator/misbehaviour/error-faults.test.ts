@@ -1,13 +1,10 @@
 // The `error` fault: any error code for any action, from code, from the control endpoint and from the CLI.
 import { after, afterEach, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { startEmulator, type EmulatorHandle } from "../../../emulator";
 import { parseArgs } from "../../../emulator/cli";
 import { call, control, errorOf, ok, seedPrivate } from "../helpers";
-
-const root = join(__dirname, "..", "..", "..", "..");
+import { startEmulatorCli } from "../emulator-cli";
 
 describe("error faults", () => {
   let emu: EmulatorHandle;
@@ -109,31 +106,13 @@ describe("error faults from the CLI", () => {
 
   test("volcengine-ecs-emulator --fault: the emulator answers with it from its first request", async () => {
     const fault = { kind: "error", code: "InvalidImage.Deleting", action: "DescribeImages", count: 1 };
-    const child = spawn(process.execPath, [join(root, "dist", "emulator", "cli.js"), "--port", "0", "--fault", JSON.stringify(fault)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const cli = await startEmulatorCli(["--port", "0", "--fault", JSON.stringify(fault)], "Faults:");
     try {
-      let out = "";
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed; output so far: ${out}`)), 10_000);
-        child.stdout.on("data", (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m && out.includes("Faults:")) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-        child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-      });
-      const u = new URL(url);
-      const emu = { url, host: u.hostname, port: Number(u.port) } as EmulatorHandle;
-      assert.deepEqual(await errorOf(emu, "cn-beijing", "DescribeImages"), { status: 400, code: "InvalidImage.Deleting" });
-      assert.equal((await call(emu, "cn-beijing", "DescribeImages")).status, 200);
+      assert.deepEqual(await errorOf(cli.emu, "cn-beijing", "DescribeImages"), { status: 400, code: "InvalidImage.Deleting" });
+      assert.equal((await call(cli.emu, "cn-beijing", "DescribeImages")).status, 200);
     } finally {
-      child.kill("SIGTERM");
-      assert.equal(await exited, 0);
+      cli.child.kill("SIGTERM");
+      assert.equal(await cli.exited, 0);
     }
   });
 });
