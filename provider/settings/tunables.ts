@@ -27,8 +27,9 @@ export const DEFAULT_RATE = { perSecond: 10, burst: 20 } as const;
  * How the client-side rate answers throttling (`ecs/rate-limit.ts`). The account's limit is unknown;
  * these say how fast to back off and come back, not how fast to go. Chosen with `npm run
  * shared-account` (8 and 20 processes on one account limited to 5 requests per second, README) and
- * `npm run shared-account-sim` (the same on virtual time, 30 runs a setting, `--grid`): cutting from what slow start proved rather
- * than from the ceiling took the most waste out (jobs settle near their share in one cut); a gentle
+ * `npm run shared-account-sim` (the same on virtual time, 30 runs a setting, `--grid`): cutting from
+ * what slow start proved rather than from the ceiling took the most waste out (jobs settle near their
+ * share in one cut); a gentle
  * cut with a gentle growth then keeps jobs together, where a deep one (0.35) with a quick growth
  * (0.3) let a few jobs fall to the floor and crawl there while the others finished (the last of 8
  * jobs done at 1.6x the rate bound). Growth per request rather than per second: a job held near a
