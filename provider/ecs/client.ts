@@ -12,7 +12,15 @@ import type { VolcengineError } from "./volcengine-error";
 import { WireClient, type CallBounds, type Params } from "./wire";
 import { copyImageAnswer, describeImagesAnswer, ignoredAnswer, type AnswerCheck, type Page } from "./result-checks";
 import { batcherOf } from "./region-batcher";
-import { deleteImages, describeImagesById, describeTasksByImage, pages, MAX_IDS_PER_REQUEST, type BatchedAction } from "./id-actions";
+import {
+  deleteImages,
+  describeImagesById,
+  describeImagesByName,
+  describeTasksByImage,
+  pages,
+  MAX_IDS_PER_REQUEST,
+  type BatchedAction,
+} from "./id-actions";
 
 export interface Tag {
   Key: string;
@@ -144,14 +152,9 @@ export class DestinationRegionClient extends RegionClient {
     return [...(await this.batched(describeTasksByImage, imageIds, bounds)).values()].flat();
   }
 
-  /** Custom images of this account with exactly this name. */
+  /** Custom images of this account with exactly this name (one listing shared with concurrent lookups in the region). */
   async findImagesByName(imageName: string): Promise<ImageRecord[]> {
-    const found = await this.paged(
-      "DescribeImages",
-      { ImageName: imageName, Visibility: "private" },
-      describeImagesAnswer(undefined, MAX_IDS_PER_CALL),
-    );
-    return found.filter((i) => i.ImageName === imageName);
+    return (await this.batched(describeImagesByName, [imageName])).get(imageName) ?? [];
   }
 
   /** Every custom image of this account in the region (for the 50-per-region quota). */

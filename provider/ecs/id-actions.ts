@@ -96,6 +96,32 @@ export const describeImagesById: BatchedAction<ImageRecord> = {
   meansAbsent: isUnknownId,
 };
 
+/**
+ * Custom images by exact name, for `create`'s lookup of a copy a lost run started. DescribeImages
+ * takes one `ImageName` a request, so a lone name keeps that filter, and concurrent lookups in one
+ * region (a stack's copies start together) share ONE listing of the region's custom images instead,
+ * which answers every name: one page at the documented 50 custom images a region (100 a page), where
+ * one filtered request a copy made lookups half of an `up`'s requests. "Ids" here are names.
+ */
+export const describeImagesByName: BatchedAction<ImageRecord[]> = {
+  action: "DescribeImages",
+  key: "DescribeImages|ImageName",
+  async send(wire: WireClient, region: string, names: readonly string[], bounds: RequestBounds) {
+    const filter = names.length === 1 ? { ImageName: names[0], Visibility: "private" } : { Visibility: "private" };
+    const listed = await pages(wire, region, "DescribeImages", filter, describeImagesAnswer(undefined, MAX_IDS_PER_REQUEST), bounds);
+    const wanted = new Set(names);
+    const byName = new Map<string, ImageRecord[]>();
+    for (const image of listed) {
+      const name = image.ImageName;
+      if (name !== undefined && wanted.has(name)) byName.set(name, [...(byName.get(name) ?? []), image]);
+    }
+    return byName;
+  },
+  // No name makes a listing fail, and an absent name is an empty list, not an error.
+  oneIdMayCause: () => false,
+  meansAbsent: () => false,
+};
+
 /** DescribeTasks by ResourceIds: the tasks of each image (every page followed). */
 export const describeTasksByImage: BatchedAction<TaskRecord[]> = {
   action: "DescribeTasks",

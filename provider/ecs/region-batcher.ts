@@ -2,7 +2,8 @@
  * The region batcher: concurrent calls of one account (one wire, so one session) that name image ids,
  * in one region, for one action with the same other parameters, go out as ONE request of up to 100
  * ids. DescribeImages (refresh, finishing a copy, confirming a deletion, the task watcher's checks),
- * DescribeTasks (the task watcher) and DeleteImages (per `DeleteBindedSnapshots`) all go through it.
+ * DescribeTasks (the task watcher) and DeleteImages (per `DeleteBindedSnapshots`) all go through it,
+ * and so do create's lookups of a copy by name (the "ids" are names there: `describeImagesByName`).
  *
  * How a request forms: the first id queued for a (region, action, parameters) starts a batch, held
  * open while more ids are likely to join (the engine hands the plugin one gRPC call per resource):

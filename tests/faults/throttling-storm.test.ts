@@ -32,7 +32,13 @@ test("10 concurrent copies under a 2/s server rate limit all complete, once each
   const failed = outcomes.map((o, i) => (o.ok ? undefined : `${names[i]}: ${messageOf(o.error)}`)).filter(Boolean);
   assert.deepEqual(failed, [], "every copy completed in one run");
   const throttled = env.emulator.log().filter((e) => e.status === 429 && e.errorCode === "AccountFlowLimitExceeded");
-  assert.ok(throttled.length >= 10, `the storm really throttled (${throttled.length} 429s)`);
+  // The storm must reach both starting (CopyImage) and waiting (DescribeTasks, DescribeImages): what
+  // counts is where 429s were served, not how many (fewer requests meet it as the client improves).
+  const hit = new Set(throttled.map((e) => e.action));
+  assert.ok(
+    hit.has("CopyImage") && (hit.has("DescribeTasks") || hit.has("DescribeImages")),
+    `the storm throttled both starting and waiting (429s: ${throttled.map((e) => e.action).join(", ")})`,
+  );
   assert.ok(logged(env.emulator, "CopyImage", { status: 429 }).length > 0, "CopyImage itself was throttled and retried");
   assert.equal(logged(env.emulator, "CopyImage", { status: 200 }).length, 10, "exactly ten copies were started");
   assert.equal(privateImages(env.emulator).length, 10, "exactly ten copies exist");

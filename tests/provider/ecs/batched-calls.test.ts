@@ -89,3 +89,38 @@ for (const { name, world } of WORLDS) {
     await lifecycle.delete(goneInConsole, copies[7]!.outs);
   });
 }
+
+/** DescribeImages requests that look images up by name or list them (no ImageIds). */
+function lookups(): { ImageName?: string }[] {
+  return env.emulator
+    .log()
+    .filter((e) => e.action === "DescribeImages" && !Object.keys(e.params).some((k) => k.startsWith("ImageIds.")))
+    .map((e) => e.params);
+}
+
+test("concurrent creates look for their own copies in one listing, and still adopt the copy a lost run started; a lone create filters by its name", async () => {
+  env.emulator.setWorld({});
+  const checked = (n: number | string) => env.lifecycle.check({}, inputsFor(`lookup-${n}`, { destinationRegion: DEST })).inputs;
+  // A run that died after CopyImage: the copy of lookup-3 is there, its state is not.
+  const lost = await env.lifecycle.create(checked(3));
+
+  env.emulator.clearLog();
+  const created = await Promise.all(Array.from({ length: 10 }, (_, n) => env.lifecycle.create(checked(n))));
+  assert.equal(created[3]!.id, lost.id, "the lost run's copy is adopted, not copied again");
+  assert.equal(env.emulator.log().filter((e) => e.action === "CopyImage").length, 9);
+  const shared = lookups();
+  assert.ok(shared.length >= 1 && shared.length <= 2, `${shared.length} lookups for 10 creates (at most 2)`);
+  assert.ok(
+    shared.every((p) => p.ImageName === undefined),
+    "the shared lookup lists the region instead of filtering by one name",
+  );
+
+  env.emulator.clearLog();
+  const alone = checked("alone");
+  await env.lifecycle.create(alone);
+  assert.deepEqual(
+    lookups().map((p) => p.ImageName),
+    [alone.imageName],
+    "a lone lookup is one request filtered by its name",
+  );
+});
