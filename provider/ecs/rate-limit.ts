@@ -9,25 +9,34 @@
  * (`volcengine:maxRequestsPerSecond` changes it).
  *
  * The account's real limit, and how many other pipelines share it, stay unknown: the bucket only
- * hears the answers. Three rules, in the manner of TCP's congestion control, with their numbers in
- * `DEFAULT_THROTTLING` (`settings/tunables.ts`):
+ * hears the answers. Its rules, in the manner of TCP's congestion control, with their numbers in
+ * `DEFAULT_THROTTLING` (`settings/tunables.ts`), chosen with `npm run shared-account` (separate
+ * processes on one account) and `npm run shared-account-sim` (the same on virtual time):
  *
- * - Slow start: the first burst is released by the answers, one request first, then two more for
- *   each answer that was not a throttling one, so that jobs starting together on one account each
- *   learn from one request instead of all sending their bursts into the limit. Alone, the burst is
- *   out after a few round trips. Until it is, time alone adds tokens at the floor only (a start
- *   whose answers never come still goes on). The first throttling answer ends it, and cuts the rate
- *   slow start has proved (`startPerSecond`, doubled by each answer that went through), not the
- *   ceiling: a job throttled after two answers knows it may send about two a second, not ten, so
- *   jobs that start together settle near their share in one cut instead of four (which left some of
- *   them at the floor, far below their share, for tens of seconds).
- * - A throttling answer cuts the rate by a factor, down to a floor, once for the requests that left
- *   at the old rate (`penalize`: an answer to a request sent before the last cut is news that the
- *   cut already took in). The next request waits a random part of an interval at the new rate, so
- *   that jobs throttled together do not come back together.
+ * - Slow start: the first burst is released by the answers: one request, then one more for the first
+ *   answer that was not a throttling one and two more for each later one, so that jobs starting
+ *   together on one account each learn from one request instead of all sending their bursts into the
+ *   limit (the first answer's one more tells a job whether a second request fits before it sends two).
+ *   Alone, the burst is out after a few round trips. Until it is, time alone adds tokens at the floor
+ *   only (a start whose answers never come still goes on).
+ * - The first throttling answer ends slow start. If nothing had gone through, it says only that
+ *   others share the account, not how many: the rate becomes `startPerSecond`, uncut (cutting it
+ *   left the jobs that lost the first race far below their share, and the last of them done long
+ *   after the others). If answers had gone through, it cuts the rate they proved (`startPerSecond`,
+ *   doubled by each), not the ceiling: a job throttled after two answers knows it may send about two
+ *   a second, not ten.
+ * - A later throttling answer cuts the rate by a factor, down to a floor, once for the requests that
+ *   left at the old rate (an answer to a request sent before the last cut is news that the cut
+ *   already took in).
+ * - After any throttling answer the next request waits between half an interval and one and a half
+ *   at the new rate, at random, so that jobs throttled together come back apart; and the bucket
+ *   holds one token at most from then on: a throttled job paces its requests, it never bursts.
  * - An answer that went through, to a request that had waited for its token (the rate, not the
- *   caller, was the limit), raises the rate by a fraction (`reward`). Growth per request rather
- *   than per second: a job's throttled share then does not depend on how slow the limit makes it.
+ *   caller, was the limit), adds a fixed step to the rate (`reward`): the same step to a slow job as
+ *   to a quick one, so a job that fell behind catches up instead of staying behind in proportion.
+ *   Once no throttling answer has come for `speedUpAfterMs`, the step grows with the square of the
+ *   time since the last cut: a crowded account throttles each job every few seconds, so its jobs
+ *   keep the small step, and a job left alone gets back to the ceiling within a minute, not several.
  *
  * Volcengine documents no Retry-After-like header for its flow-limit answers (reference §7, §9 say
  * nothing of one; [UNCONFIRMED]): nothing here reads one, so whether or not the service sends one
@@ -44,7 +53,7 @@ export interface RateLimitOptions {
   /** How the rate answers throttling (`settings/tunables.ts`). */
   throttling?: Partial<ThrottlingResponse>;
   clock?: Clock;
-  /** Uniform in [0, 1): the jitter after a throttling answer. Default Math.random. */
+  /** Uniform in [0, 1): the wait after a throttling answer. Default Math.random. */
   random?: () => number;
 }
 
@@ -64,6 +73,10 @@ export class TokenBucket {
   private held: number;
   /** In slow start: the rate its answers have proved (`startPerSecond`, doubled by each that went through). */
   private proven: number;
+  /** In slow start: answers that went through. */
+  private through = 0;
+  /** Whether a throttling answer has come: from then on the bucket holds one token at most. */
+  private throttled = false;
   /** When the rate was last cut. */
   private cutAt = -Infinity;
   private last: number;
@@ -99,34 +112,43 @@ export class TokenBucket {
     return turn;
   }
 
-  /** A throttling answer: end slow start (from the rate it proved), cut the rate (once per flight, not below the floor), and add a random wait. */
+  /** A throttling answer: end slow start, cut the rate (once per flight, not below the floor, not at all if nothing went through yet), and wait a random interval. */
   penalize(ticket: Ticket): void {
     // Account for the time up to now at the old rate first; otherwise the next refill credits the
     // whole interval since the last take at the cut rate, undoing the drain and the cut.
     this.refill();
-    if (this.held > 0) this.rate = Math.min(this.rate, this.proven); // the end of slow start: cut what it proved
-    if (ticket.at >= this.cutAt) {
-      this.rate = Math.max(Math.min(this.throttling.floorPerSecond, this.ceiling), this.rate * this.throttling.cut);
+    if (this.held > 0 && this.through === 0) {
+      this.rate = Math.min(this.rate, this.throttling.startPerSecond); // others are here; how many is unknown
       this.cutAt = this.clock.now();
+    } else {
+      if (this.held > 0) this.rate = Math.min(this.rate, this.proven); // the end of slow start: cut what it proved
+      if (ticket.at >= this.cutAt) {
+        this.rate = Math.max(Math.min(this.throttling.floorPerSecond, this.ceiling), this.rate * this.throttling.cut);
+        this.cutAt = this.clock.now();
+      }
     }
     this.held = 0;
+    this.throttled = true;
+    // The next request waits (0.5 + random) intervals at the new rate: processes throttled at once spread out.
+    this.tokens = 0.5 - this.random();
     this.wake?.(); // to wait at the new rate, not in slow start's
-    // The next request waits a random part of an interval at the new rate (full jitter), so that
-    // processes throttled at once spread out.
-    this.tokens = Math.min(this.tokens, 1 - this.random());
   }
 
-  /** An answer that was not a throttling one: in slow start two more of the first burst may go (and the proved rate doubles); else, if the rate held that request back, it grows. */
+  /** An answer that was not a throttling one: in slow start it releases more of the first burst (and the proved rate doubles); else, if the rate held that request back, the rate grows by the step. */
   reward(ticket: Ticket): void {
     this.refill();
     if (this.held > 0) {
+      this.through++;
       this.proven *= 2;
-      const released = Math.min(2, this.held);
+      const released = Math.min(this.through === 1 ? 1 : 2, this.held);
       this.held -= released;
       this.tokens += released;
       this.wake?.();
     } else if (ticket.waited) {
-      this.rate = Math.min(this.ceiling, this.rate * (1 + this.throttling.growth));
+      // A process left alone after throttling (the others done, a storm over) must not crawl back at
+      // one small step an answer: the longer since the last cut, the larger the step.
+      const quietFor = Number.isFinite(this.cutAt) ? (this.clock.now() - this.cutAt) / this.throttling.speedUpAfterMs : 1;
+      this.rate = Math.min(this.ceiling, this.rate + this.throttling.step * Math.max(1, quietFor) ** 2);
     }
   }
 
@@ -135,9 +157,9 @@ export class TokenBucket {
     return this.rate;
   }
 
-  /** Tokens the bucket can hold: the burst at the ceiling, scaled down with the rate, at least one; less what slow start holds. */
+  /** Tokens the bucket can hold: once throttled, one; before, the burst at the ceiling, scaled down with the rate, at least one, less what slow start holds. */
   private capacity(): number {
-    return Math.max(1, (this.burst * this.rate) / this.ceiling - this.held);
+    return this.throttled ? 1 : Math.max(1, (this.burst * this.rate) / this.ceiling - this.held);
   }
 
   /** Tokens per second that time adds: in slow start only at the floor, the answers release the rest. */

@@ -27,33 +27,35 @@ export const DEFAULT_RATE = { perSecond: 10, burst: 20 } as const;
  * How the client-side rate answers throttling (`ecs/rate-limit.ts`). The account's limit is unknown;
  * these say how fast to back off and come back, not how fast to go. Chosen with `npm run
  * shared-account` (8 and 20 processes on one account limited to 5 requests per second, README) and
- * `npm run shared-account-sim` (the same on virtual time, 30 runs a setting, `--grid`): cutting from
- * what slow start proved rather than from the ceiling took the most waste out (jobs settle near their
- * share in one cut); a gentle
- * cut with a gentle growth then keeps jobs together, where a deep one (0.35) with a quick growth
- * (0.3) let a few jobs fall to the floor and crawl there while the others finished (the last of 8
- * jobs done at 1.6x the rate bound). Growth per request rather than per second: a job held near a
- * limit is throttled on about ln(1 + growth) / (ln(1 + growth) + ln(1 / cut)) of its requests
- * whatever the limit. The floor lets 25 jobs fit in 5 requests per second.
+ * `npm run shared-account-sim` (the same on virtual time, many runs a setting, `--grid`). A deep cut
+ * with a small fixed step keeps the jobs of a crowded account from throttling each other: 20 jobs
+ * sharing 5 requests a second each get a quarter of a request a second, and a step (or a growth
+ * by a fraction) large enough to bring a lone job back quickly sends the crowd into the limit again
+ * and again. A fixed step, rather than growth by a fraction, is the same for a job that fell behind
+ * as for one that got ahead, so the one behind catches up. The floor lets 25 jobs fit in 5 requests
+ * per second.
  */
 export interface ThrottlingResponse {
-  /** The rate is multiplied by this on a throttling answer. Default 0.7. */
+  /** The rate is multiplied by this on a throttling answer. Default 0.45. */
   cut: number;
-  /** The rate is multiplied by 1 + this on an answer that went through to a request the rate held back. Default 0.2. */
-  growth: number;
+  /** Requests per second added to the rate by an answer that went through to a request the rate held back. Default 0.05. */
+  step: number;
+  /** After this long without a throttling answer, the step grows with the square of the time since the last cut. Default 12 s. */
+  speedUpAfterMs: number;
   /** Never cut below this many requests per second (or the ceiling, if lower). Default 0.2: one request every 5 s. */
   floorPerSecond: number;
-  /** Slow start's proved rate before any answer; each answer that goes through doubles it, and the first throttling answer cuts it (if under the rate). Default 0.5. */
+  /** Slow start's proved rate before any answer, and the rate after a throttling answer that came before anything went through; each answer that goes through doubles it, and the first throttling answer after that cuts it (if under the rate). Default 0.5. */
   startPerSecond: number;
 }
 
-export const DEFAULT_THROTTLING: ThrottlingResponse = { cut: 0.7, growth: 0.2, floorPerSecond: 0.2, startPerSecond: 0.5 };
+export const DEFAULT_THROTTLING: ThrottlingResponse = { cut: 0.45, step: 0.05, speedUpAfterMs: 12_000, floorPerSecond: 0.2, startPerSecond: 0.5 };
 
 export function validateThrottling(t: ThrottlingResponse): ThrottlingResponse {
   if (typeof t.cut !== "number" || !(t.cut > 0 && t.cut < 1)) {
     throw new OptionError(`throttling.cut must be a number between 0 and 1 (both excluded); got ${String(t.cut)}.`);
   }
-  positive("throttling.growth", t.growth);
+  positive("throttling.step", t.step);
+  positive("throttling.speedUpAfterMs", t.speedUpAfterMs);
   positive("throttling.floorPerSecond", t.floorPerSecond);
   positive("throttling.startPerSecond", t.startPerSecond);
   return t;

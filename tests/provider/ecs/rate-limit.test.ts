@@ -1,6 +1,8 @@
 // Unit tests of the adaptive rate of provider/ecs/rate-limit.ts (TokenBucket's take / penalize / reward) on a fake
-// clock: cut once per flight of throttling answers, down to the floor; grown by answers to requests the rate held
-// back; slow start released by answers; jitter within an interval (injected random); options validated.
+// clock: cut once per flight of throttling answers, down to the floor; grown by a fixed step by answers to requests
+// the rate held back; slow start released by answers, and a throttling answer before anything went through leaving
+// the start rate uncut; the wait after a throttling answer (injected random); no burst once throttled; options
+// validated.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TokenBucket, type Ticket } from "../../../provider/ecs/rate-limit";
@@ -11,7 +13,7 @@ const near = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9 * Math.max(1, expected), `${what}: ${actual}, expected ${expected}`);
 
 /** A bucket past slow start (burst 1: nothing held back), so that the tests below see the rate alone. */
-function bucketAt(perSecond: number, clock: FakeClock, throttling = { cut: 0.5, growth: 0.25, floorPerSecond: 0.2 }, random = () => 0.5) {
+function bucketAt(perSecond: number, clock: FakeClock, throttling = { cut: 0.5, step: 1, floorPerSecond: 0.2 }, random = () => 0.5) {
   return new TokenBucket({ perSecond, burst: 1, clock, throttling, random });
 }
 
@@ -35,7 +37,7 @@ test("penalize: a throttling answer cuts the rate by the factor; answers to requ
   near(slow.currentRate(), 0.1, "never above the ceiling");
 });
 
-test("reward: an answer to a request the rate held back grows the rate by the fraction, up to the ceiling; one that did not wait leaves it", async () => {
+test("reward: an answer to a request the rate held back adds the step, up to the ceiling; one that did not wait leaves it", async () => {
   const clock = new FakeClock(0);
   const bucket = bucketAt(10, clock);
   bucket.penalize(await bucket.take()); // 10 -> 5
@@ -50,36 +52,43 @@ test("reward: an answer to a request the rate held back grows the rate by the fr
   const ticket = await held;
   assert.equal(ticket.waited, true);
   bucket.reward(ticket);
-  near(bucket.currentRate(), 6.25, "5 x 1.25");
+  near(bucket.currentRate(), 6, "5 + 1");
   for (let i = 0; i < 10; i++) bucket.reward(ticket);
   near(bucket.currentRate(), 10, "never above the ceiling");
 });
 
-test("growth and cut balance at a throttled share independent of the rate: ln(1 + growth) / (ln(1 + growth) + ln(1 / cut))", async () => {
-  // Per request, not per second: a bucket held near some rate by a limit it does not know is throttled once
-  // for every few answers that went through, the same few at 0.3 or at 3 requests per second.
-  for (const limit of [0.3, 3]) {
-    const clock = new FakeClock(0);
-    const bucket = bucketAt(10, clock, { cut: 0.5, growth: 0.25, floorPerSecond: 0.01 });
-    let throttled = 0;
-    let sent = 0;
-    for (let i = 0; i < 400; i++) {
-      const ticket = await Promise.all([bucket.take(), clock.advance(60_000)]).then(([t]) => t);
-      sent++;
-      if (bucket.currentRate() > limit) {
-        throttled++;
-        bucket.penalize(ticket);
-      } else bucket.reward({ ...ticket, waited: true });
-    }
-    const share = throttled / sent;
-    const expected = Math.log(1.25) / (Math.log(1.25) + Math.log(2));
-    assert.ok(Math.abs(share - expected) < 0.05, `limit ${limit}/s: throttled share ${share.toFixed(3)}, about ${expected.toFixed(3)}`);
+test("the step is the same for a slow job and a quick one: the one behind catches up, rather than staying behind in proportion", async () => {
+  const clock = new FakeClock(0);
+  const rates = [];
+  for (const cuts of [3, 1]) {
+    const bucket = bucketAt(8, clock, { cut: 0.5, step: 0.25, floorPerSecond: 0.2 });
+    for (let i = 0; i < cuts; i++) bucket.penalize(await Promise.all([bucket.take(), clock.advance(60_000)]).then(([t]) => t));
+    for (let i = 0; i < 8; i++) bucket.reward({ at: clock.now(), waited: true });
+    rates.push(bucket.currentRate());
   }
+  near(rates[0]!, 1 + 8 * 0.25, "behind: 1 per second (8 cut three times), plus eight steps");
+  near(rates[1]!, 4 + 8 * 0.25, "ahead: 4 per second (cut once), plus the same eight steps");
+  assert.ok(rates[1]! / rates[0]! < 4 / 1, "the ratio between them shrank (by a fraction, it would have stayed 4)");
 });
 
-test("slow start: one request, then two more per answer that went through; time alone adds at the floor; the first throttling answer ends it", async () => {
+test("the longer since the last cut, past speedUpAfterMs, the larger the step: by the square of the time", async () => {
   const clock = new FakeClock(0);
-  const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, throttling: { floorPerSecond: 0.2 }, random: () => 0 });
+  const bucket = bucketAt(10, clock, { cut: 0.5, step: 0.1, floorPerSecond: 0.2 });
+  bucket.penalize(await bucket.take()); // 10 -> 5, at 0 s
+  await clock.advance(6_000);
+  bucket.reward({ at: clock.now(), waited: true });
+  near(bucket.currentRate(), 5.1, "6 s after the cut (under 12 s): the step");
+  await clock.advance(18_000);
+  bucket.reward({ at: clock.now(), waited: true });
+  near(bucket.currentRate(), 5.1 + 0.1 * 4, "24 s after: twice 12 s, four steps");
+  await clock.advance(12_000);
+  bucket.reward({ at: clock.now(), waited: true });
+  near(bucket.currentRate(), 5.5 + 0.1 * 9, "36 s after: three times, nine steps");
+});
+
+test("slow start: one request, then one more for the first answer that went through and two for each later one; time alone adds at the floor; a throttling answer ends it", async () => {
+  const clock = new FakeClock(0);
+  const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, throttling: { floorPerSecond: 0.2 }, random: () => 0.5 });
   const times: number[] = [];
   const tickets = Array.from({ length: 30 }, () =>
     bucket.take().then((t) => {
@@ -95,19 +104,26 @@ test("slow start: one request, then two more per answer that went through; time 
   assert.equal(times.length, 2, "then one at the floor: a start whose answers never come still goes on");
   bucket.reward(await tickets[0]);
   await settle();
-  assert.equal(times.length, 4, "an answer released two, at once");
-  bucket.penalize(await tickets[1]);
+  assert.equal(times.length, 3, "the first answer released one, at once");
+  bucket.reward(await tickets[1]);
+  await settle();
+  assert.equal(times.length, 5, "the next released two");
+  bucket.penalize(await tickets[2]);
   await clock.advance(10_000);
-  near(bucket.currentRate(), 0.7, "cut from the rate slow start proved (0.5 per second, doubled by one answer), by the default factor, 0.7");
+  near(
+    bucket.currentRate(),
+    2 * 0.45,
+    "cut from the rate slow start proved (0.5 per second, doubled by two answers: 2), by the default factor, 0.45",
+  );
   const before = times.length;
-  bucket.reward(await tickets[2]);
+  bucket.reward(await tickets[3]);
   await settle();
   assert.equal(times.length, before, "after a throttling answer, answers release nothing more: the rest of the burst is forfeit");
-  assert.ok(DEFAULT_THROTTLING.cut === 0.7 && DEFAULT_THROTTLING.floorPerSecond === 0.2 && DEFAULT_THROTTLING.startPerSecond === 0.5);
+  assert.ok(DEFAULT_THROTTLING.cut === 0.45 && DEFAULT_THROTTLING.floorPerSecond === 0.2 && DEFAULT_THROTTLING.startPerSecond === 0.5);
 });
 
-test("slow start's proved rate: each answer that went through doubles it; a throttling answer cuts it, or the rate if that is lower; after slow start, the rate", async () => {
-  const throttling = { cut: 0.5, growth: 0.25, floorPerSecond: 0.01, startPerSecond: 0.5 };
+test("slow start's proved rate: a throttling answer before anything went through leaves the start rate uncut; after answers, it cuts what they proved (doubled by each), or the rate if that is lower", async () => {
+  const throttling = { cut: 0.5, step: 1, floorPerSecond: 0.01, startPerSecond: 0.5 };
   const cutAfter = async (answers: number) => {
     const clock = new FakeClock(0);
     const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, throttling, random: () => 0 });
@@ -115,18 +131,19 @@ test("slow start's proved rate: each answer that went through doubles it; a thro
     bucket.penalize(await bucket.take());
     return bucket.currentRate();
   };
-  near(await cutAfter(0), 0.25, "throttled at once: half of 0.5");
+  near(await cutAfter(0), 0.5, "throttled before anything went through: others share the account, how many is unknown: 0.5, uncut");
+  near(await cutAfter(1), 0.5, "after one answer: half of 1");
   near(await cutAfter(2), 1, "after two answers: half of 2");
   near(await cutAfter(4), 4, "after four: half of 8");
   near(await cutAfter(5), 5, "after five it proved more than the ceiling: half of the rate, 10");
   near(await cutAfter(12), 5, "slow start over (the burst is out): half of the rate");
 });
 
-test("penalize: drains the bucket and the next request waits a random part of an interval at the cut rate (full jitter)", async () => {
+test("penalize: the next request waits between half an interval and one and a half at the cut rate, at random, even from a full bucket", async () => {
   for (const [random, waitMs] of [
-    [0, 0],
-    [0.25, 125],
-    [0.75, 375],
+    [0, 250],
+    [0.5, 500],
+    [0.75, 625],
   ]) {
     const clock = new FakeClock(0);
     const bucket = bucketAt(4, clock, undefined, () => random);
@@ -135,40 +152,42 @@ test("penalize: drains the bucket and the next request waits a random part of an
     let sentAt = -1;
     void bucket.take().then(() => (sentAt = clock.now()));
     await settle();
-    if (waitMs === 0) {
-      assert.equal(sentAt, 10_000, "random 0: at once");
-      continue;
-    }
     assert.equal(sentAt, -1, "not at once, though the bucket was full");
     await clock.advance(waitMs - 1);
     assert.equal(sentAt, -1, `still waiting at ${waitMs - 1} ms (random ${random})`);
     await clock.advance(1);
-    assert.equal(sentAt, 10_000 + waitMs, `sent after ${random} of an interval`);
+    assert.equal(sentAt, 10_000 + waitMs, `sent after ${0.5 + random} of an interval`);
   }
 });
 
-test("the bucket holds the burst scaled to the current rate, at least one token: after a quiet time a cut process sends one, not a burst", async () => {
+test("once throttled, the bucket holds one token: back at the ceiling after a quiet time, it paces its requests instead of sending a burst", async () => {
   const clock = new FakeClock(0);
-  const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, random: () => 0.5 });
-  for (let i = 0; i < 6; i++) bucket.penalize(await Promise.all([bucket.take(), clock.advance(60_000)]).then(([t]) => t)); // -> the floor, 0.2
-  near(bucket.currentRate(), 0.2, "the floor");
+  const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, throttling: { step: 1 }, random: () => 0.5 });
+  bucket.penalize(await bucket.take()); // throttled at once: 0.5 per second
+  for (let i = 0; i < 10; i++) bucket.reward({ at: clock.now(), waited: true });
+  near(bucket.currentRate(), 10, "back at the ceiling");
   await clock.advance(60_000);
   const times: number[] = [];
-  const all = [bucket.take(), bucket.take()].map((p) => p.then(() => times.push(clock.now())));
+  const all = [bucket.take(), bucket.take(), bucket.take()].map((p) => p.then(() => times.push(clock.now())));
   await settle();
-  assert.equal(times.length, 1, "one at once");
-  await clock.advance(5_000);
+  assert.equal(times.length, 1, "one at once (the burst of 20 before any throttling answer)");
+  await clock.advance(200);
   await Promise.all(all);
-  assert.equal(times[1] - times[0], 5_000, "the next one interval later (5 s at 0.2 per second)");
+  assert.deepEqual(
+    times.map((t) => t - times[0]!),
+    [0, 100, 200],
+    "the others an interval apart (100 ms at 10 per second)",
+  );
 });
 
 test("throttling options are validated, naming the option and the rule", () => {
-  assert.deepEqual(DEFAULT_THROTTLING, { cut: 0.7, growth: 0.2, floorPerSecond: 0.2, startPerSecond: 0.5 });
+  assert.deepEqual(DEFAULT_THROTTLING, { cut: 0.45, step: 0.05, speedUpAfterMs: 12_000, floorPerSecond: 0.2, startPerSecond: 0.5 });
   for (const [throttling, message] of [
     [{ cut: 1 }, /throttling\.cut must be a number between 0 and 1 \(both excluded\); got 1\./],
     [{ cut: 0 }, /throttling\.cut .*got 0\./],
     [{ cut: Number.NaN }, /throttling\.cut .*got NaN\./],
-    [{ growth: 0 }, /throttling\.growth must be a positive finite number; got 0\./],
+    [{ step: 0 }, /throttling\.step must be a positive finite number; got 0\./],
+    [{ speedUpAfterMs: -5 }, /throttling\.speedUpAfterMs must be a positive finite number; got -5\./],
     [{ floorPerSecond: -1 }, /throttling\.floorPerSecond must be a positive finite number; got -1\./],
     [{ floorPerSecond: Infinity }, /throttling\.floorPerSecond must be a positive finite number; got Infinity\./],
     [{ startPerSecond: 0 }, /throttling\.startPerSecond must be a positive finite number; got 0\./],

@@ -181,9 +181,10 @@ test("TokenBucket: the first burst goes as answers come back (slow start), then 
   );
   await settle();
   assert.deepEqual(times, [0], "one request before any answer");
-  // Each answer that went through releases two more of the burst: 1 request, then 2, then 4, then the last 3 of 10.
+  // The first answer that went through releases one more of the burst, each later one two: 1 request,
+  // then 1, then 2, then 4, then the last 2 of 10.
   let answered = 0;
-  for (const expected of [3, 7, 10]) {
+  for (const expected of [2, 4, 8, 10]) {
     const sent = times.length;
     for (; answered < sent; answered++) bucket.reward(await all[answered]);
     await settle();
@@ -227,7 +228,7 @@ test("TokenBucket: an aborted take rejects and does not block the callers behind
 
 test("TokenBucket: a throttling answer cuts the rate and drains the bucket; answers that go through to requests it held back bring it back", async () => {
   const clock = new FakeClock(0);
-  const bucket = new TokenBucket({ perSecond: 4, burst: 1, clock, throttling: { cut: 0.5, growth: 0.25, floorPerSecond: 0.2 } });
+  const bucket = new TokenBucket({ perSecond: 4, burst: 1, clock, throttling: { cut: 0.5, step: 1, floorPerSecond: 0.2 } });
   const first = await bucket.take();
   // A request takes a while; its answer is a throttling error.
   await clock.advance(3_000);
@@ -238,7 +239,7 @@ test("TokenBucket: a throttling answer cuts the rate and drains the bucket; answ
   const p = bucket.take().then(() => (sent = true));
   await settle();
   assert.equal(sent, false, "no token right after a throttling answer");
-  await clock.advance(600);
+  await clock.advance(750); // at most one and a half intervals at the cut rate (2 per second)
   await p;
   // Repeated throttling (each answer to a request sent after the last cut) cuts again, but never below the floor.
   for (let i = 0; i < 10; i++) bucket.penalize(await Promise.all([bucket.take(), clock.advance(10_000)]).then(([t]) => t));
