@@ -11,6 +11,8 @@ export const examplesDir = resolve(repoRoot, "examples");
 
 export interface Run {
   status: number | null;
+  /** Standard output alone: what a tool prints for its caller (a path, say), without its progress on standard error. */
+  stdout: string;
   output: string;
 }
 
@@ -23,7 +25,7 @@ export function run(command: string, args: string[], options: { cwd: string; env
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error) throw result.error;
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  return { status: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
 }
 
 /** Asserts that a check passed, showing what it printed when it did not. */

@@ -12,7 +12,8 @@ const sample = join(examplesDir, "python-copy-image", "__main__.py");
 test("mypy --strict accepts the Python sample against sdk/python, and rejects an int for source_image_id", () => {
   const env = run(join(repoRoot, "scripts", "sdks", "python-env"), [], { cwd: repoRoot });
   assertPassed("scripts/sdks/python-env", env);
-  const python = env.output.trim().split("\n").pop() as string;
+  // Its last line on standard output: when it (re)installs the SDK, pip's own lines end standard error.
+  const python = env.stdout.trim().split("\n").pop() as string;
   // mypy's cache lives with the environment (it is keyed by file contents), so a second run is quick.
   const mypy = (file: string) =>
     run(python, ["-m", "mypy", "--strict", "--cache-dir", join(dirname(dirname(dirname(python))), "mypy-cache"), file], { cwd: dirname(file) });
