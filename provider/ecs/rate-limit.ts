@@ -32,11 +32,16 @@
  *   at the new rate, at random, so that jobs throttled together come back apart; and the bucket
  *   holds one token at most from then on: a throttled job paces its requests, it never bursts.
  * - An answer that went through, to a request that had waited for its token (the rate, not the
- *   caller, was the limit), adds a fixed step to the rate (`reward`): the same step to a slow job as
- *   to a quick one, so a job that fell behind catches up instead of staying behind in proportion.
- *   Once no throttling answer has come for `speedUpAfterMs`, the step grows with the square of the
- *   time since the last cut: a crowded account throttles each job every few seconds, so its jobs
- *   keep the small step, and a job left alone gets back to the ceiling within a minute, not several.
+ *   caller, was the limit), grows the rate (`reward`): paced, such answers come every 1/rate
+ *   seconds, and each adds `growth` / rate², so the rate grows by `growth` / rate each second. The
+ *   slower the job, the faster it grows: a job the account happened to throttle, cut below the
+ *   others, catches up with them, and parallel jobs end together (their wall time is the last
+ *   one's). Growth by a step an answer (the rule before) gave the quick jobs more answers, so more
+ *   growth; growth by the same amount a second (tried too) kept a job cut once behind to the end.
+ *   Once no throttling answer has come for `speedUpAfterMs`, the growth is multiplied by the fourth
+ *   power of the time since the last cut (in `speedUpAfterMs`): a crowded account throttles each job
+ *   every few seconds, so its jobs keep the slow growth, and a job left alone at the floor gets back
+ *   to the ceiling in about a minute.
  *
  * Volcengine documents no Retry-After-like header for its flow-limit answers (reference §7, §9 say
  * nothing of one; [UNCONFIRMED]): nothing here reads one, so whether or not the service sends one
@@ -134,7 +139,7 @@ export class TokenBucket {
     this.wake?.(); // to wait at the new rate, not in slow start's
   }
 
-  /** An answer that was not a throttling one: in slow start it releases more of the first burst (and the proved rate doubles); else, if the rate held that request back, the rate grows by the step. */
+  /** An answer that was not a throttling one: in slow start it releases more of the first burst (and the proved rate doubles); else, if the rate held that request back, the rate grows (by `growth` / rate a second of such answers). */
   reward(ticket: Ticket): void {
     this.refill();
     if (this.held > 0) {
@@ -145,10 +150,10 @@ export class TokenBucket {
       this.tokens += released;
       this.wake?.();
     } else if (ticket.waited) {
-      // A process left alone after throttling (the others done, a storm over) must not crawl back at
-      // one small step an answer: the longer since the last cut, the larger the step.
+      // A process left alone after throttling (the others done, a storm over) must not crawl back:
+      // the longer since the last cut, the faster the growth.
       const quietFor = Number.isFinite(this.cutAt) ? (this.clock.now() - this.cutAt) / this.throttling.speedUpAfterMs : 1;
-      this.rate = Math.min(this.ceiling, this.rate + this.throttling.step * Math.max(1, quietFor) ** 2);
+      this.rate = Math.min(this.ceiling, this.rate + (this.throttling.growth / this.rate ** 2) * Math.max(1, quietFor) ** 4);
     }
   }
 

@@ -28,19 +28,18 @@ export const DEFAULT_RATE = { perSecond: 10, burst: 20 } as const;
  * these say how fast to back off and come back, not how fast to go. Chosen with `npm run
  * shared-account` (8 and 20 processes on one account limited to 5 requests per second, README) and
  * `npm run shared-account-sim` (the same on virtual time, many runs a setting, `--grid`). A deep cut
- * with a small fixed step keeps the jobs of a crowded account from throttling each other: 20 jobs
- * sharing 5 requests a second each get a quarter of a request a second, and a step (or a growth
- * by a fraction) large enough to bring a lone job back quickly sends the crowd into the limit again
- * and again. A fixed step, rather than growth by a fraction, is the same for a job that fell behind
- * as for one that got ahead, so the one behind catches up. The floor lets 25 jobs fit in 5 requests
- * per second.
+ * with slow growth keeps the jobs of a crowded account from throttling each other: 20 jobs sharing 5
+ * requests a second each get a quarter of a request a second, and growth fast enough to bring a lone
+ * job back quickly sends the crowd into the limit again and again. Growth that is faster the slower
+ * the job lets a job the account happened to throttle catch up with the others; the speed-up after a
+ * quiet spell brings a job left alone back. The floor lets 25 jobs fit in 5 requests per second.
  */
 export interface ThrottlingResponse {
   /** The rate is multiplied by this on a throttling answer. Default 0.45. */
   cut: number;
-  /** Requests per second added to the rate by an answer that went through to a request the rate held back. Default 0.05. */
-  step: number;
-  /** After this long without a throttling answer, the step grows with the square of the time since the last cut. Default 12 s. */
+  /** How fast the rate grows while it holds requests back: by this divided by the rate, in requests per second, each second (0.018 a second at a quarter of a request per second, 0.0045 at one). An answer that went through to a request the rate held back adds this divided by the rate squared. Default 0.0045. */
+  growth: number;
+  /** After this long without a throttling answer, the growth is multiplied by the fourth power of the time since the last cut (in this unit). Default 12 s. */
   speedUpAfterMs: number;
   /** Never cut below this many requests per second (or the ceiling, if lower). Default 0.2: one request every 5 s. */
   floorPerSecond: number;
@@ -48,13 +47,13 @@ export interface ThrottlingResponse {
   startPerSecond: number;
 }
 
-export const DEFAULT_THROTTLING: ThrottlingResponse = { cut: 0.45, step: 0.05, speedUpAfterMs: 12_000, floorPerSecond: 0.2, startPerSecond: 0.5 };
+export const DEFAULT_THROTTLING: ThrottlingResponse = { cut: 0.45, growth: 0.0045, speedUpAfterMs: 12_000, floorPerSecond: 0.2, startPerSecond: 0.5 };
 
 export function validateThrottling(t: ThrottlingResponse): ThrottlingResponse {
   if (typeof t.cut !== "number" || !(t.cut > 0 && t.cut < 1)) {
     throw new OptionError(`throttling.cut must be a number between 0 and 1 (both excluded); got ${String(t.cut)}.`);
   }
-  positive("throttling.step", t.step);
+  positive("throttling.growth", t.growth);
   positive("throttling.speedUpAfterMs", t.speedUpAfterMs);
   positive("throttling.floorPerSecond", t.floorPerSecond);
   positive("throttling.startPerSecond", t.startPerSecond);

@@ -1,6 +1,6 @@
 // Unit tests of the adaptive rate of provider/ecs/rate-limit.ts (TokenBucket's take / penalize / reward) on a fake
-// clock: cut once per flight of throttling answers, down to the floor; grown by a fixed step by answers to requests
-// the rate held back; slow start released by answers, and a throttling answer before anything went through leaving
+// clock: cut once per flight of throttling answers, down to the floor; grown by answers to requests the rate held
+// back, the faster the slower the job, and faster after a quiet spell; slow start released by answers, and a throttling answer before anything went through leaving
 // the start rate uncut; the wait after a throttling answer (injected random); no burst once throttled; options
 // validated.
 import { test } from "node:test";
@@ -13,7 +13,7 @@ const near = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9 * Math.max(1, expected), `${what}: ${actual}, expected ${expected}`);
 
 /** A bucket past slow start (burst 1: nothing held back), so that the tests below see the rate alone. */
-function bucketAt(perSecond: number, clock: FakeClock, throttling = { cut: 0.5, step: 1, floorPerSecond: 0.2 }, random = () => 0.5) {
+function bucketAt(perSecond: number, clock: FakeClock, throttling = { cut: 0.5, growth: 25, floorPerSecond: 0.2 }, random = () => 0.5) {
   return new TokenBucket({ perSecond, burst: 1, clock, throttling, random });
 }
 
@@ -37,7 +37,7 @@ test("penalize: a throttling answer cuts the rate by the factor; answers to requ
   near(slow.currentRate(), 0.1, "never above the ceiling");
 });
 
-test("reward: an answer to a request the rate held back adds the step, up to the ceiling; one that did not wait leaves it", async () => {
+test("reward: an answer to a request the rate held back adds growth divided by the rate squared, up to the ceiling; one that did not wait leaves it", async () => {
   const clock = new FakeClock(0);
   const bucket = bucketAt(10, clock);
   bucket.penalize(await bucket.take()); // 10 -> 5
@@ -52,38 +52,60 @@ test("reward: an answer to a request the rate held back adds the step, up to the
   const ticket = await held;
   assert.equal(ticket.waited, true);
   bucket.reward(ticket);
-  near(bucket.currentRate(), 6, "5 + 1");
+  near(bucket.currentRate(), 6, "5 + 25 / 5²");
   for (let i = 0; i < 10; i++) bucket.reward(ticket);
   near(bucket.currentRate(), 10, "never above the ceiling");
 });
 
-test("the step is the same for a slow job and a quick one: the one behind catches up, rather than staying behind in proportion", async () => {
+test("the slower the job, the faster it grows: one the account cut three times catches up with one cut once", async () => {
   const clock = new FakeClock(0);
-  const rates = [];
+  const paced = [];
   for (const cuts of [3, 1]) {
-    const bucket = bucketAt(8, clock, { cut: 0.5, step: 0.25, floorPerSecond: 0.2 });
+    const bucket = bucketAt(8, clock, { cut: 0.5, growth: 0.5, floorPerSecond: 0.2 });
     for (let i = 0; i < cuts; i++) bucket.penalize(await Promise.all([bucket.take(), clock.advance(60_000)]).then(([t]) => t));
-    for (let i = 0; i < 8; i++) bucket.reward({ at: clock.now(), waited: true });
-    rates.push(bucket.currentRate());
+    const from = bucket.currentRate();
+    // Paced by the rate: one answer an interval, for 8 s; each adds growth / rate².
+    let elapsedMs = 0;
+    let expected = from;
+    while (elapsedMs < 8_000) {
+      const intervalMs = 1000 / bucket.currentRate();
+      await clock.advance(intervalMs);
+      elapsedMs += intervalMs;
+      bucket.reward({ at: clock.now(), waited: true });
+      expected += 0.5 / expected ** 2;
+    }
+    near(bucket.currentRate(), expected, `cut ${cuts} times: growth / rate² an answer`);
+    paced.push({ from, to: bucket.currentRate() });
   }
-  near(rates[0]!, 1 + 8 * 0.25, "behind: 1 per second (8 cut three times), plus eight steps");
-  near(rates[1]!, 4 + 8 * 0.25, "ahead: 4 per second (cut once), plus the same eight steps");
-  assert.ok(rates[1]! / rates[0]! < 4 / 1, "the ratio between them shrank (by a fraction, it would have stayed 4)");
+  const [behind, ahead] = paced;
+  near(behind!.from, 1, "behind: 1 per second (8 cut three times)");
+  near(ahead!.from, 4, "ahead: 4 per second (cut once)");
+  assert.ok(
+    behind!.to - behind!.from > 2 * (ahead!.to - ahead!.from),
+    `in 8 s the slow job gained ${behind!.to - behind!.from}, more than twice the quick one's ${ahead!.to - ahead!.from}`,
+  );
+  assert.ok(
+    ahead!.to / behind!.to < 2,
+    `the ratio between them fell from 4 to ${ahead!.to / behind!.to} (by a step an answer, the quick one would have pulled further ahead)`,
+  );
 });
 
-test("the longer since the last cut, past speedUpAfterMs, the larger the step: by the square of the time", async () => {
+test("the longer since the last cut, past speedUpAfterMs, the faster the growth: by the fourth power of the time", async () => {
   const clock = new FakeClock(0);
-  const bucket = bucketAt(10, clock, { cut: 0.5, step: 0.1, floorPerSecond: 0.2 });
+  const bucket = bucketAt(10, clock, { cut: 0.5, growth: 0.5, floorPerSecond: 0.2 });
   bucket.penalize(await bucket.take()); // 10 -> 5, at 0 s
   await clock.advance(6_000);
   bucket.reward({ at: clock.now(), waited: true });
-  near(bucket.currentRate(), 5.1, "6 s after the cut (under 12 s): the step");
+  let expected = 5 + 0.5 / 25;
+  near(bucket.currentRate(), expected, "6 s after the cut (under 12 s): growth / rate²");
   await clock.advance(18_000);
   bucket.reward({ at: clock.now(), waited: true });
-  near(bucket.currentRate(), 5.1 + 0.1 * 4, "24 s after: twice 12 s, four steps");
+  expected += (0.5 / expected ** 2) * 16;
+  near(bucket.currentRate(), expected, "24 s after: twice 12 s, 16 times as much");
   await clock.advance(12_000);
   bucket.reward({ at: clock.now(), waited: true });
-  near(bucket.currentRate(), 5.5 + 0.1 * 9, "36 s after: three times, nine steps");
+  expected += (0.5 / expected ** 2) * 81;
+  near(bucket.currentRate(), expected, "36 s after: three times, 81 times as much");
 });
 
 test("slow start: one request, then one more for the first answer that went through and two for each later one; time alone adds at the floor; a throttling answer ends it", async () => {
@@ -123,7 +145,7 @@ test("slow start: one request, then one more for the first answer that went thro
 });
 
 test("slow start's proved rate: a throttling answer before anything went through leaves the start rate uncut; after answers, it cuts what they proved (doubled by each), or the rate if that is lower", async () => {
-  const throttling = { cut: 0.5, step: 1, floorPerSecond: 0.01, startPerSecond: 0.5 };
+  const throttling = { cut: 0.5, growth: 1, floorPerSecond: 0.01, startPerSecond: 0.5 };
   const cutAfter = async (answers: number) => {
     const clock = new FakeClock(0);
     const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, throttling, random: () => 0 });
@@ -162,7 +184,7 @@ test("penalize: the next request waits between half an interval and one and a ha
 
 test("once throttled, the bucket holds one token: back at the ceiling after a quiet time, it paces its requests instead of sending a burst", async () => {
   const clock = new FakeClock(0);
-  const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, throttling: { step: 1 }, random: () => 0.5 });
+  const bucket = new TokenBucket({ perSecond: 10, burst: 20, clock, throttling: { growth: 100 }, random: () => 0.5 });
   bucket.penalize(await bucket.take()); // throttled at once: 0.5 per second
   for (let i = 0; i < 10; i++) bucket.reward({ at: clock.now(), waited: true });
   near(bucket.currentRate(), 10, "back at the ceiling");
@@ -181,12 +203,12 @@ test("once throttled, the bucket holds one token: back at the ceiling after a qu
 });
 
 test("throttling options are validated, naming the option and the rule", () => {
-  assert.deepEqual(DEFAULT_THROTTLING, { cut: 0.45, step: 0.05, speedUpAfterMs: 12_000, floorPerSecond: 0.2, startPerSecond: 0.5 });
+  assert.deepEqual(DEFAULT_THROTTLING, { cut: 0.45, growth: 0.0045, speedUpAfterMs: 12_000, floorPerSecond: 0.2, startPerSecond: 0.5 });
   for (const [throttling, message] of [
     [{ cut: 1 }, /throttling\.cut must be a number between 0 and 1 \(both excluded\); got 1\./],
     [{ cut: 0 }, /throttling\.cut .*got 0\./],
     [{ cut: Number.NaN }, /throttling\.cut .*got NaN\./],
-    [{ step: 0 }, /throttling\.step must be a positive finite number; got 0\./],
+    [{ growth: 0 }, /throttling\.growth must be a positive finite number; got 0\./],
     [{ speedUpAfterMs: -5 }, /throttling\.speedUpAfterMs must be a positive finite number; got -5\./],
     [{ floorPerSecond: -1 }, /throttling\.floorPerSecond must be a positive finite number; got -1\./],
     [{ floorPerSecond: Infinity }, /throttling\.floorPerSecond must be a positive finite number; got Infinity\./],

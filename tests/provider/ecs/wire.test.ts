@@ -228,7 +228,7 @@ test("TokenBucket: an aborted take rejects and does not block the callers behind
 
 test("TokenBucket: a throttling answer cuts the rate and drains the bucket; answers that go through to requests it held back bring it back", async () => {
   const clock = new FakeClock(0);
-  const bucket = new TokenBucket({ perSecond: 4, burst: 1, clock, throttling: { cut: 0.5, step: 1, floorPerSecond: 0.2 } });
+  const bucket = new TokenBucket({ perSecond: 4, burst: 1, clock, throttling: { cut: 0.5, growth: 1, floorPerSecond: 0.2 } });
   const first = await bucket.take();
   // A request takes a while; its answer is a throttling error.
   await clock.advance(3_000);
