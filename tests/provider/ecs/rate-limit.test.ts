@@ -1,8 +1,8 @@
 // Unit tests of the adaptive rate of provider/ecs/rate-limit.ts (TokenBucket's take / penalize / reward) on a fake
 // clock: cut once per flight of throttling answers, down to the floor; grown by answers to requests the rate held
-// back, the faster the slower the job, and faster after a quiet spell; slow start released by answers, and a throttling answer before anything went through leaving
-// the start rate uncut; the wait after a throttling answer (injected random); no burst once throttled; options
-// validated.
+// back, the faster the slower the job, and faster after a quiet spell; slow start released by answers, and a
+// throttling answer before anything went through leaving the start rate uncut; the wait after a throttling answer
+// (injected random); no burst once throttled; options validated.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TokenBucket, type Ticket } from "../../../provider/ecs/rate-limit";
